@@ -1,0 +1,5 @@
+/** Internal: FFM downcalls to libc (futex, eventfd, poll, mmap). Not API. */
+@NullMarked
+package io.reactorvirtio.virtio.internal.nativeio;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,161 @@
+package io.reactorvirtio.virtio.internal.reactive;
+
+import io.reactorvirtio.virtio.BufferLease;
+import io.reactorvirtio.virtio.LinkDownException;
+import io.reactorvirtio.virtio.VirtioException;
+import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.poll.PollerTask;
+import io.reactorvirtio.virtio.internal.queue.ReceiveRing;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * The inbound side of a virtqueue as a {@link Flux} whose subscription is driven by the link's
+ * poller (reactor-netty's {@code FluxReceive} shape). Unicast: one subscriber at a time; another
+ * may subscribe after the previous one cancelled or terminated.
+ *
+ * <p>Demand is ring credit: {@code request(n)} adds demand and wakes the poller; the poller posts
+ * receive buffers only up to the outstanding demand (driver) or takes chains only while there is
+ * demand (device), and emits on its own thread. Peer notifications are enabled only when there is
+ * demand and the ring is empty.
+ */
+public final class QueueFluxReceive extends Flux<BufferLease> {
+
+  private final ReceiveRing ring;
+  private final LinkPoller poller;
+  private final AtomicReference<@Nullable Receiver> current = new AtomicReference<>();
+
+  public QueueFluxReceive(ReceiveRing ring, LinkPoller poller) {
+    this.ring = ring;
+    this.poller = poller;
+  }
+
+  @Override
+  public void subscribe(CoreSubscriber<? super BufferLease> actual) {
+    Receiver r = new Receiver(this, actual);
+    if (!current.compareAndSet(null, r)) {
+      Operators.error(actual, new IllegalStateException(
+          "virtqueue '" + ring.name() + "' allows one receive() subscriber at a time"));
+      return;
+    }
+    actual.onSubscribe(r);
+    poller.register(r);
+  }
+
+  static final class Receiver implements Subscription, PollerTask {
+
+    private static final AtomicLongFieldUpdater<Receiver> REQUESTED =
+        AtomicLongFieldUpdater.newUpdater(Receiver.class, "requested");
+
+    private final QueueFluxReceive parent;
+    private final ReceiveRing ring;
+    private final CoreSubscriber<? super BufferLease> actual;
+    private volatile long requested;
+    private volatile boolean cancelled;
+    private boolean done;
+
+    Receiver(QueueFluxReceive parent, CoreSubscriber<? super BufferLease> actual) {
+      this.parent = parent;
+      this.ring = parent.ring;
+      this.actual = actual;
+    }
+
+    @Override
+    public void request(long n) {
+      if (Operators.validate(n)) {
+        Operators.addCap(REQUESTED, this, n);
+        parent.poller.wake();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      parent.poller.wake();
+    }
+
+    @Override
+    public int doWork() {
+      if (done) {
+        return 0;
+      }
+      if (cancelled) {
+        finish();
+        return 1;
+      }
+      if (failIfBroken()) {
+        return 1;
+      }
+      long r = requested;
+      ring.replenish(r);
+      int emitted = 0;
+      while (emitted < r && !cancelled) {
+        BufferLease lease = ring.take();
+        if (lease == null) {
+          break;
+        }
+        emitted++;
+        actual.onNext(lease);
+      }
+      if (emitted > 0 && r != Long.MAX_VALUE) {
+        r = REQUESTED.addAndGet(this, -emitted);
+        ring.replenish(r);
+      }
+      ring.flush();
+      if (failIfBroken()) {
+        return 1;
+      }
+      return emitted;
+    }
+
+    private boolean failIfBroken() {
+      VirtioException err = ring.error();
+      if (err == null) {
+        return false;
+      }
+      finish();
+      actual.onError(err);
+      return true;
+    }
+
+    @Override
+    public boolean armNotifications() {
+      if (done) {
+        return false;
+      }
+      if (cancelled) {
+        return true;
+      }
+      if (requested == 0) {
+        return false; // request(n) wakes the poller; arrivals we would not take need no wake-up
+      }
+      return ring.enableNotifications();
+    }
+
+    @Override
+    public void disarmNotifications() {
+      if (!done) {
+        ring.disableNotifications();
+      }
+    }
+
+    @Override
+    public void onClose() {
+      if (!done) {
+        finish();
+        actual.onError(new LinkDownException("virtqueue '" + ring.name() + "': link closed"));
+      }
+    }
+
+    private void finish() {
+      done = true;
+      parent.poller.unregister(this);
+      parent.current.compareAndSet(this, null);
+    }
+  }
+}

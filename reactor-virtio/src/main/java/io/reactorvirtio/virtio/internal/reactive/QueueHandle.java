@@ -1,0 +1,104 @@
+package io.reactorvirtio.virtio.internal.reactive;
+
+import io.reactorvirtio.virtio.BufferLease;
+import io.reactorvirtio.virtio.BufferWriter;
+import io.reactorvirtio.virtio.QueueClosedException;
+import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.queue.ReceiveRing;
+import io.reactorvirtio.virtio.internal.queue.SendRing;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A {@link Virtqueue} over one ring adapter, for either role. */
+public final class QueueHandle implements Virtqueue {
+
+  private final int index;
+  private final String name;
+  private final int size;
+  private final @Nullable ReceiveRing rx;
+  private final @Nullable SendRing tx;
+  private final @Nullable QueueFluxReceive receive;
+  private final @Nullable QueueMonoSend send;
+
+  private QueueHandle(int index, String name, int size, @Nullable ReceiveRing rx, @Nullable SendRing tx,
+      LinkPoller poller) {
+    this.index = index;
+    this.name = name;
+    this.size = size;
+    this.rx = rx;
+    this.tx = tx;
+    this.receive = rx != null ? new QueueFluxReceive(rx, poller) : null;
+    this.send = tx != null ? new QueueMonoSend(tx, poller) : null;
+  }
+
+  public static QueueHandle inbound(int index, int size, ReceiveRing rx, LinkPoller poller) {
+    return new QueueHandle(index, rx.name(), size, rx, null, poller);
+  }
+
+  public static QueueHandle outbound(int index, int size, SendRing tx, LinkPoller poller) {
+    return new QueueHandle(index, tx.name(), size, null, tx, poller);
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public Direction direction() {
+    return rx != null ? Direction.INBOUND : Direction.OUTBOUND;
+  }
+
+  @Override
+  public int maxMessageSize() {
+    SendRing t = tx;
+    return t != null ? t.maxMessageSize() : 0;
+  }
+
+  @Override
+  public Flux<BufferLease> receive() {
+    QueueFluxReceive r = receive;
+    if (r == null) {
+      return Flux.error(new QueueClosedException("virtqueue '" + name + "' is outbound from this side"));
+    }
+    return r;
+  }
+
+  @Override
+  public <T> Mono<Void> send(Publisher<? extends T> items, BufferWriter<T> writer) {
+    QueueMonoSend s = send;
+    if (s == null) {
+      return Mono.error(new QueueClosedException("virtqueue '" + name + "' is inbound from this side"));
+    }
+    return s.send(items, writer);
+  }
+
+  @Override
+  public int outstandingLeases() {
+    ReceiveRing r = rx;
+    return r != null ? r.outstandingLeases() : 0;
+  }
+
+  @Override
+  public boolean isBroken() {
+    return rx != null ? rx.error() != null : tx != null && tx.error() != null;
+  }
+
+  @Override
+  public String toString() {
+    return "Virtqueue[" + index + " '" + name + "', " + direction() + ", size " + size + "]";
+  }
+}

@@ -1,0 +1,260 @@
+package io.reactorvirtio.virtio.internal.reactive;
+
+import io.reactorvirtio.virtio.BufferWriter;
+import io.reactorvirtio.virtio.LinkDownException;
+import io.reactorvirtio.virtio.MessageTooLargeException;
+import io.reactorvirtio.virtio.VirtioException;
+import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.poll.PollerTask;
+import io.reactorvirtio.virtio.internal.queue.SendRing;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+
+/**
+ * The outbound side of a virtqueue: {@code send(Publisher)} requests from upstream no more items
+ * than there are free buffers (reactor-netty's {@code MonoSendMany} shape) and makes one
+ * notification decision per batch — a batch being what upstream emitted inside one of our
+ * {@code request} calls, or a single item from an asynchronous producer.
+ *
+ * <p>Several sends may run at once on one queue: each reserves credit before requesting, so a
+ * requested item always finds a free buffer. A send that finds no credit parks itself on the
+ * queue's starved list; the poller re-enables the peer's used-buffer notifications and resumes it
+ * when buffers come back.
+ */
+public final class QueueMonoSend implements PollerTask {
+
+  /** Most items requested from one upstream at once. */
+  static final int PREFETCH = 128;
+
+  private final SendRing ring;
+  private final LinkPoller poller;
+  private final AtomicInteger reserved = new AtomicInteger();
+  private final Queue<SendSubscriber<?>> starved = new ConcurrentLinkedQueue<>();
+
+  public QueueMonoSend(SendRing ring, LinkPoller poller) {
+    this.ring = ring;
+    this.poller = poller;
+    poller.register(this);
+  }
+
+  public <T> Mono<Void> send(Publisher<? extends T> items, BufferWriter<T> writer) {
+    return new Mono<>() {
+      @Override
+      public void subscribe(CoreSubscriber<? super Void> actual) {
+        items.subscribe(new SendSubscriber<T>(QueueMonoSend.this, actual, writer));
+      }
+    };
+  }
+
+  @Override
+  public int doWork() {
+    if (starved.isEmpty()) {
+      return 0;
+    }
+    VirtioException err = ring.error();
+    if (err == null && ring.credit() - reserved.get() <= 0) {
+      return 0;
+    }
+    int n = 0;
+    SendSubscriber<?> s;
+    while ((s = starved.poll()) != null) {
+      s.drain();
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public boolean armNotifications() {
+    if (starved.isEmpty()) {
+      return false;
+    }
+    return ring.enableNotifications() || ring.error() != null;
+  }
+
+  @Override
+  public void disarmNotifications() {
+    ring.disableNotifications();
+  }
+
+  @Override
+  public void onClose() {
+    SendSubscriber<?> s;
+    while ((s = starved.poll()) != null) {
+      s.fail(new LinkDownException("virtqueue '" + ring.name() + "': link closed"));
+    }
+  }
+
+  static final class SendSubscriber<T> implements CoreSubscriber<T>, Subscription {
+
+    private final QueueMonoSend parent;
+    private final SendRing ring;
+    private final CoreSubscriber<? super Void> actual;
+    private final BufferWriter<T> writer;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private @Nullable Subscription upstream;
+    private volatile @Nullable Thread requestingThread;
+    private volatile boolean terminated;
+
+    SendSubscriber(QueueMonoSend parent, CoreSubscriber<? super Void> actual, BufferWriter<T> writer) {
+      this.parent = parent;
+      this.ring = parent.ring;
+      this.actual = actual;
+      this.writer = writer;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      if (Operators.validate(upstream, s)) {
+        upstream = s;
+        actual.onSubscribe(this);
+        drain();
+      }
+    }
+
+    /** Reserves credit and requests it from upstream; parks on the starved list when there is none. */
+    void drain() {
+      if (wip.getAndIncrement() != 0) {
+        return;
+      }
+      do {
+        if (terminated) {
+          break;
+        }
+        VirtioException err = ring.error();
+        if (err != null) {
+          fail(err);
+          break;
+        }
+        if (outstanding.get() > 0) {
+          continue; // items requested and not yet arrived; onNext calls drain again at zero
+        }
+        int credit = ring.credit() - parent.reserved.get();
+        if (credit <= 0) {
+          parent.starved.add(this);
+          parent.poller.wake();
+          continue;
+        }
+        int k = Math.min(credit, PREFETCH);
+        if (parent.reserved.addAndGet(k) > ring.credit()) {
+          parent.reserved.addAndGet(-k); // lost a race with another sender
+          parent.starved.add(this);
+          parent.poller.wake();
+          continue;
+        }
+        outstanding.addAndGet(k);
+        requestingThread = Thread.currentThread();
+        try {
+          Subscription s = upstream;
+          if (s != null) {
+            s.request(k);
+          }
+        } finally {
+          requestingThread = null;
+        }
+        ring.flush();
+      } while (wip.decrementAndGet() != 0);
+    }
+
+    @Override
+    public void onNext(T item) {
+      if (terminated) {
+        Operators.onNextDropped(item, actual.currentContext());
+        return;
+      }
+      int n;
+      try {
+        n = ring.write(item, writer);
+      } catch (MessageTooLargeException e) {
+        cancelUpstream();
+        fail(e);
+        return;
+      } catch (RuntimeException e) {
+        cancelUpstream();
+        fail(e);
+        return;
+      }
+      parent.reserved.decrementAndGet();
+      if (n < 0) {
+        VirtioException err = ring.error();
+        cancelUpstream();
+        fail(err != null ? err : new IllegalStateException(
+            "virtqueue '" + ring.name() + "': no free buffer for a reserved item"));
+        return;
+      }
+      if (requestingThread != Thread.currentThread()) {
+        ring.flush();
+      }
+      if (outstanding.decrementAndGet() == 0) {
+        drain();
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (terminated) {
+        Operators.onErrorDropped(t, actual.currentContext());
+        return;
+      }
+      ring.flush();
+      fail(t);
+    }
+
+    @Override
+    public void onComplete() {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+      ring.flush();
+      releaseReservation();
+      actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+      // Mono<Void>: nothing to deliver but the terminal signal.
+    }
+
+    @Override
+    public void cancel() {
+      if (!terminated) {
+        terminated = true;
+        cancelUpstream();
+        releaseReservation();
+        ring.flush();
+      }
+    }
+
+    void fail(Throwable t) {
+      if (terminated) {
+        return;
+      }
+      terminated = true;
+      releaseReservation();
+      actual.onError(t);
+    }
+
+    private void cancelUpstream() {
+      Subscription s = upstream;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+
+    private void releaseReservation() {
+      int left = outstanding.getAndSet(0);
+      if (left > 0) {
+        parent.reserved.addAndGet(-left);
+      }
+    }
+  }
+}
