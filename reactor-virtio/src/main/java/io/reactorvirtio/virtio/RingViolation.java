@@ -41,7 +41,7 @@ public enum RingViolation {
   /** An indirect table whose length is zero or not a multiple of 16. */
   BAD_INDIRECT_LENGTH("indirect table length is zero or not a multiple of 16"),
   /** A chain whose direction does not fit the queue (e.g. no readable bytes on a send queue). */
-  WRONG_DIRECTION("descriptor chain has the wrong direction for this queue"),
+  WRONG_DIRECTION("descriptor chain has the wrong shape for this queue (one readable buffer to receive, one writable buffer to send)"),
   /** used.idx moved further than the buffers the driver has outstanding. */
   USED_IDX_JUMP("used.idx moved by more than the outstanding buffers"),
   /** used.ring[].id is not below the queue size. */

@@ -1,0 +1,151 @@
+package io.reactorvirtio.vhost.internal.queue;
+
+import io.reactorvirtio.vhost.internal.vringh.Chain;
+import io.reactorvirtio.vhost.internal.vringh.Vringh;
+import io.reactorvirtio.virtio.BufferLease;
+import io.reactorvirtio.virtio.RingViolation;
+import io.reactorvirtio.virtio.VirtioException;
+import io.reactorvirtio.virtio.internal.queue.LeaseOwner;
+import io.reactorvirtio.virtio.internal.queue.PollerContext;
+import io.reactorvirtio.virtio.internal.queue.ReceiveRing;
+import io.reactorvirtio.virtio.internal.queue.SpinLock;
+import io.reactorvirtio.virtio.spi.Doorbell;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Device side, inbound: takes the driver's device-readable chains (one buffer each) as leases, and
+ * completes a chain when its lease is released. Chains are taken only while the subscriber has
+ * demand, so unconsumed messages stay in the driver's ring and stall its sender.
+ */
+public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
+
+  private final Vringh ring;
+  private final Chain chain;
+  private final Doorbell doorbell;
+  private final PollerContext poller;
+  private final BufferLease[] leases;
+  private final SpinLock lock = new SpinLock();
+  private final AtomicInteger leased = new AtomicInteger();
+  private boolean notifyPending;
+
+  public DeviceRxRing(Vringh ring, Doorbell doorbell, PollerContext poller) {
+    this.ring = ring;
+    this.chain = ring.newChain();
+    this.doorbell = doorbell;
+    this.poller = poller;
+    this.leases = new BufferLease[ring.size()];
+    for (int i = 0; i < leases.length; i++) {
+      leases[i] = new BufferLease(this, i);
+    }
+  }
+
+  @Override
+  public String name() {
+    return ring.name();
+  }
+
+  @Override
+  public boolean replenish(long demand) {
+    return false; // the driver posts; demand gates take()
+  }
+
+  @Override
+  public @Nullable BufferLease take() {
+    int head;
+    long off;
+    int len;
+    lock.lock();
+    try {
+      if (ring.getAvail(chain) != Vringh.GOT_CHAIN) {
+        return null;
+      }
+      head = chain.head();
+      if (chain.readableCount() != 1 || chain.writableCount() != 0) {
+        ring.latch().latch(RingViolation.WRONG_DIRECTION, "chain " + head + " readable/writable buffers",
+            chain.readableCount() * 1000L + chain.writableCount());
+        return null;
+      }
+      off = chain.readableOffset(0);
+      len = chain.readableLength(0);
+    } finally {
+      lock.unlock();
+    }
+    leased.incrementAndGet();
+    return leases[head].acquire(chain.window(), off, len);
+  }
+
+  @Override
+  public void release(BufferLease lease) {
+    leased.decrementAndGet();
+    boolean kick = false;
+    lock.lock();
+    try {
+      ring.addUsed(lease.slot(), 0);
+      ring.publishUsed();
+      if (poller.inPollerThread()) {
+        notifyPending = true; // one decision per drain batch, in flush()
+      } else {
+        kick = ring.needNotify();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (kick) {
+      doorbell.ring();
+    }
+  }
+
+  @Override
+  public void flush() {
+    boolean kick;
+    lock.lock();
+    try {
+      if (!notifyPending) {
+        return;
+      }
+      notifyPending = false;
+      kick = ring.needNotify();
+    } finally {
+      lock.unlock();
+    }
+    if (kick) {
+      doorbell.ring();
+    }
+  }
+
+  @Override
+  public boolean enableNotifications() {
+    lock.lock();
+    try {
+      return ring.enableNotify();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void disableNotifications() {
+    lock.lock();
+    try {
+      ring.disableNotify();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public @Nullable VirtioException error() {
+    return ring.isBroken() ? ring.violation() : null;
+  }
+
+  @Override
+  public int outstandingLeases() {
+    return leased.get();
+  }
+
+  @Override
+  public String toString() {
+    return ring.name();
+  }
+}

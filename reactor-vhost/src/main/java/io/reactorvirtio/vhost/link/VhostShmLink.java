@@ -1,0 +1,147 @@
+package io.reactorvirtio.vhost.link;
+
+import static io.reactorvirtio.virtio.internal.ring.LittleEndian.U32;
+
+import io.reactorvirtio.vhost.internal.queue.DeviceRxRing;
+import io.reactorvirtio.vhost.internal.queue.DeviceTxRing;
+import io.reactorvirtio.vhost.internal.vringh.Vringh;
+import io.reactorvirtio.virtio.IdlePolicy;
+import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
+import io.reactorvirtio.virtio.internal.ring.LittleEndian;
+import io.reactorvirtio.virtio.internal.ring.QueueGeometry;
+import io.reactorvirtio.virtio.link.ShmLinkLayout;
+import io.reactorvirtio.virtio.memory.SharedRegion;
+import io.reactorvirtio.virtio.memory.Window;
+import io.reactorvirtio.virtio.notify.FutexDoorbell;
+import io.reactorvirtio.virtio.notify.FutexInterruptSource;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The device (vhost) side of a shared-memory link: maps the file a {@code VirtioShmLink} created,
+ * validates its header (the file is the peer's, hence untrusted), waits for DRIVER_OK, and
+ * attaches to the rings vringh-style. Queue directions are the driver's, mirrored.
+ *
+ * <pre>{@code
+ * try (VhostShmLink link = VhostShmLink.open(Path.of("/dev/shm/demo"), IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+ *   link.queue(1).receive().doOnNext(BufferLease::release).subscribe();
+ * }
+ * }</pre>
+ */
+public final class VhostShmLink implements AutoCloseable {
+
+  private final SharedRegion region;
+  private final LinkPoller poller;
+  private final FutexInterruptSource interrupts;
+  private final List<QueueHandle> queues = new ArrayList<>();
+  private final int bufferSize;
+  private volatile boolean closed;
+
+  private VhostShmLink(SharedRegion region, IdlePolicy idle) {
+    this.region = region;
+    MemorySegment seg = region.segment();
+    String file = region.path().toString();
+    int count = seg.get(U32, ShmLinkLayout.QUEUES_OFFSET);
+    int n = seg.get(U32, ShmLinkLayout.QUEUE_SIZE_OFFSET);
+    this.bufferSize = seg.get(U32, ShmLinkLayout.BUFFER_SIZE_OFFSET);
+    int version = seg.get(U32, ShmLinkLayout.VERSION_OFFSET);
+    if (version != ShmLinkLayout.VERSION) {
+      throw new IllegalStateException(file + ": unsupported link version " + version);
+    }
+    String bad = ShmLinkLayout.check(count, n, bufferSize);
+    if (bad != null) {
+      throw new IllegalStateException(file + ": bad link header: " + bad);
+    }
+    long need = ShmLinkLayout.fileSize(count, n, bufferSize);
+    if (need > seg.byteSize()) {
+      throw new IllegalStateException(file + ": header describes " + need + " bytes but the file has "
+          + seg.byteSize());
+    }
+    boolean eventIdx = (seg.get(U32, ShmLinkLayout.FEATURES_OFFSET) & ShmLinkLayout.FEATURE_EVENT_IDX) != 0;
+    int inbound = seg.get(U32, ShmLinkLayout.INBOUND_OFFSET);
+    Window window = Window.identity(seg);
+    FutexDoorbell driverDoorbell = new FutexDoorbell(seg, ShmLinkLayout.DRIVER_DOORBELL_OFFSET);
+    this.interrupts = new FutexInterruptSource(seg, ShmLinkLayout.DEVICE_DOORBELL_OFFSET);
+    this.poller = new LinkPoller(region.path().getFileName() + "-device", interrupts, idle);
+    for (int q = 0; q < count; q++) {
+      boolean driverInbound = (inbound & (1 << q)) != 0;
+      String name = region.path().getFileName() + "/q" + q + (driverInbound ? "-tx" : "-rx");
+      QueueGeometry geometry = QueueGeometry.legacy(ShmLinkLayout.ringOffset(q, n), n, ShmLinkLayout.RING_ALIGN);
+      Vringh ring = Vringh.attach(name, geometry, window, eventIdx, false);
+      if (driverInbound) {
+        queues.add(QueueHandle.outbound(q, n, new DeviceTxRing(ring, driverDoorbell, bufferSize), poller));
+      } else {
+        queues.add(QueueHandle.inbound(q, n, new DeviceRxRing(ring, driverDoorbell, poller), poller));
+      }
+    }
+    poller.start();
+  }
+
+  /**
+   * Maps {@code file} and attaches once the driver has set DRIVER_OK, waiting at most
+   * {@code timeout} for it.
+   *
+   * @throws IllegalStateException when the file is not a link, its header is impossible, or the
+   *     driver is not ready in time
+   */
+  public static VhostShmLink open(Path file, IdlePolicy idle, Duration timeout) {
+    SharedRegion region = SharedRegion.open(file);
+    try {
+      MemorySegment seg = region.segment();
+      if (seg.byteSize() < ShmLinkLayout.RINGS_OFFSET) {
+        throw new IllegalStateException(file + ": " + seg.byteSize() + " bytes is too small for a link");
+      }
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while ((long) LittleEndian.U64.varHandle().getAcquire(seg, ShmLinkLayout.MAGIC_OFFSET) != ShmLinkLayout.MAGIC
+          || (seg.get(U32, ShmLinkLayout.STATUS_OFFSET) & ShmLinkLayout.STATUS_DRIVER_OK) == 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(file + ": no link header with DRIVER_OK within " + timeout);
+        }
+        Thread.onSpinWait();
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+      }
+      return new VhostShmLink(region, idle);
+    } catch (RuntimeException e) {
+      region.close();
+      throw e;
+    }
+  }
+
+  public Virtqueue queue(int index) {
+    return queues.get(index);
+  }
+
+  public List<? extends Virtqueue> queues() {
+    return List.copyOf(queues);
+  }
+
+  public int bufferSize() {
+    return bufferSize;
+  }
+
+  public long parks() {
+    return poller.parks();
+  }
+
+  /** Stops the poller and unmaps (the driver owns and deletes the file). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    poller.close();
+    interrupts.close();
+    region.close();
+  }
+
+  @Override
+  public String toString() {
+    return "VhostShmLink[" + region.path() + ", " + queues.size() + " queues]";
+  }
+}

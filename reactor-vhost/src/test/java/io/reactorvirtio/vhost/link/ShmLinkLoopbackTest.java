@@ -1,0 +1,172 @@
+package io.reactorvirtio.vhost.link;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.reactorvirtio.testsupport.ShmFiles;
+import io.reactorvirtio.virtio.BufferLease;
+import io.reactorvirtio.virtio.IdlePolicy;
+import io.reactorvirtio.virtio.MessageTooLargeException;
+import io.reactorvirtio.virtio.QueueClosedException;
+import io.reactorvirtio.virtio.link.ShmLinkOptions;
+import io.reactorvirtio.virtio.link.VirtioShmLink;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** Driver and device of one shared file in one JVM: two mappings at different addresses. */
+class ShmLinkLoopbackTest {
+
+  @RegisterExtension final ShmFiles shm = new ShmFiles();
+
+  private static MemorySegment msg(int i) {
+    MemorySegment s = MemorySegment.ofArray(new byte[4 + (i % 60)]);
+    s.set(ValueLayout.JAVA_INT_UNALIGNED, 0, i);
+    for (int k = 4; k < s.byteSize(); k++) {
+      s.set(ValueLayout.JAVA_BYTE, k, (byte) (i + k));
+    }
+    return s;
+  }
+
+  private static int check(BufferLease lease) {
+    MemorySegment d = lease.data();
+    int i = d.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+    assertThat(d.byteSize()).isEqualTo(4 + (i % 60));
+    for (int k = 4; k < d.byteSize(); k++) {
+      assertThat(d.get(ValueLayout.JAVA_BYTE, k)).isEqualTo((byte) (i + k));
+    }
+    lease.release();
+    return i;
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void messagesCrossBothWaysInOrder(boolean eventIdx) {
+    Path file = shm.newPath("loopback");
+    ShmLinkOptions options = ShmLinkOptions.defaults().withQueueSize(64).withEventIdx(eventIdx)
+        .withIdle(IdlePolicy.spinThenPark(Duration.ofNanos(20_000)));
+    int n = 20_000;
+    try (VirtioShmLink driver = VirtioShmLink.create(file, options);
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      // driver -> device on queue 1
+      List<Integer> got = new ArrayList<>();
+      var received = device.queue(1).receive().map(ShmLinkLoopbackTest::check).take(n).collectList();
+      var sent = driver.queue(1).send(Flux.range(0, n).map(ShmLinkLoopbackTest::msg));
+      StepVerifier.create(received.zipWith(sent.then(reactor.core.publisher.Mono.just(1))))
+          .assertNext(t -> got.addAll(t.getT1()))
+          .expectComplete()
+          .verify(Duration.ofSeconds(30));
+      assertThat(got).hasSize(n);
+      for (int i = 0; i < n; i++) {
+        assertThat(got.get(i)).isEqualTo(i);
+      }
+      // device -> driver on queue 0
+      var back = driver.queue(0).receive().map(ShmLinkLoopbackTest::check).take(n).collectList();
+      var sentBack = device.queue(0).send(Flux.range(0, n).map(ShmLinkLoopbackTest::msg));
+      StepVerifier.create(back.zipWith(sentBack.then(reactor.core.publisher.Mono.just(1))))
+          .assertNext(t -> assertThat(t.getT1()).containsExactlyElementsOf(
+              Flux.range(0, n).collectList().block()))
+          .expectComplete()
+          .verify(Duration.ofSeconds(30));
+      assertThat(driver.queue(0).outstandingLeases()).isZero();
+      assertThat(device.queue(1).outstandingLeases()).isZero();
+    }
+    assertThat(Files.exists(file)).isFalse();
+  }
+
+  @Test
+  void slowSubscriberStallsTheSenderWithoutLoss() throws Exception {
+    Path file = shm.newPath("slow");
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      AtomicInteger produced = new AtomicInteger();
+      ConcurrentLinkedQueue<BufferLease> held = new ConcurrentLinkedQueue<>();
+      var sub = new reactor.core.publisher.BaseSubscriber<BufferLease>() {
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+          s.request(3);
+        }
+
+        @Override
+        protected void hookOnNext(BufferLease l) {
+          held.add(l);
+        }
+      };
+      device.queue(1).receive().subscribe(sub);
+      var done = driver.queue(1).send(Flux.range(0, 1000).doOnNext(i -> produced.incrementAndGet())
+          .map(ShmLinkLoopbackTest::msg)).toFuture();
+      Thread.sleep(300);
+      // The device took only what was requested; the driver filled its 16 descriptors and stopped.
+      assertThat(held).hasSize(3);
+      assertThat(produced.get()).isEqualTo(16);
+      assertThat(done).isNotDone();
+      // Now drain everything.
+      held.forEach(BufferLease::release);
+      List<Integer> order = new ArrayList<>();
+      held.clear();
+      sub.cancel();
+      Thread.sleep(50);
+      device.queue(1).receive().map(ShmLinkLoopbackTest::check).take(997).doOnNext(order::add).blockLast(Duration.ofSeconds(20));
+      done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(order).hasSize(997);
+      assertThat(order.getFirst()).isEqualTo(3);
+      assertThat(order.getLast()).isEqualTo(999);
+      assertThat(device.queue(1).outstandingLeases()).isZero();
+    }
+  }
+
+  @Test
+  void oversizedMessageFailsClearlyAndEarlierOnesArrive() {
+    Path file = shm.newPath("big");
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      var received = device.queue(1).receive().map(l -> {
+        String s = l.toUtf8();
+        l.release();
+        return s;
+      }).take(2).collectList();
+      var batch = Flux.just("a", "b", "x".repeat(513), "c")
+          .map(s -> MemorySegment.ofArray(s.getBytes(StandardCharsets.UTF_8)));
+      StepVerifier.create(driver.queue(1).send(batch))
+          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(MessageTooLargeException.class)
+              .hasMessageContaining("513").hasMessageContaining("512"))
+          .verify(Duration.ofSeconds(5));
+      StepVerifier.create(received).expectNext(List.of("a", "b")).expectComplete().verify(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void wrongDirectionIsAClearError() {
+    Path file = shm.newPath("dir");
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults())) {
+      StepVerifier.create(driver.queue(1).receive())
+          .expectError(QueueClosedException.class)
+          .verify(Duration.ofSeconds(1));
+      StepVerifier.create(driver.queue(0).send(Flux.empty()))
+          .expectError(QueueClosedException.class)
+          .verify(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void deviceRefusesAFileThatIsNotALink() throws Exception {
+    Path file = shm.newPath("garbage");
+    Files.write(file, new byte[8192]);
+    assertThatThrownBy(() -> VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofMillis(50)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("DRIVER_OK");
+  }
+}

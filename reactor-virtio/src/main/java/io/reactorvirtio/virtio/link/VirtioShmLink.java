@@ -1,0 +1,135 @@
+package io.reactorvirtio.virtio.link;
+
+import static io.reactorvirtio.virtio.internal.ring.LittleEndian.U32;
+
+import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.virtio.Virtqueue.Direction;
+import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.queue.DriverRxRing;
+import io.reactorvirtio.virtio.internal.queue.DriverTxRing;
+import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
+import io.reactorvirtio.virtio.internal.ring.LittleEndian;
+import io.reactorvirtio.virtio.internal.ring.QueueGeometry;
+import io.reactorvirtio.virtio.internal.ring.SplitQueueDriver;
+import io.reactorvirtio.virtio.memory.SharedRegion;
+import io.reactorvirtio.virtio.memory.Window;
+import io.reactorvirtio.virtio.notify.FutexDoorbell;
+import io.reactorvirtio.virtio.notify.FutexInterruptSource;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The driver side of a link that needs no hardware: it creates a shared file (mode 0600) holding
+ * the rings, the buffers and two futex doorbells, and owns the rings as a virtio driver does. The
+ * device side ({@code VhostShmLink} in reactor-vhost) maps the same file from another process.
+ *
+ * <pre>{@code
+ * try (VirtioShmLink link = VirtioShmLink.create(Path.of("/dev/shm/demo"), ShmLinkOptions.defaults())) {
+ *   link.queue(1).send(Flux.just(MemorySegment.ofArray("hello".getBytes()))).block();
+ * }
+ * }</pre>
+ */
+public final class VirtioShmLink implements AutoCloseable {
+
+  private final SharedRegion region;
+  private final ShmLinkOptions options;
+  private final LinkPoller poller;
+  private final FutexInterruptSource interrupts;
+  private final List<QueueHandle> queues = new ArrayList<>();
+  private final List<SplitQueueDriver> rings = new ArrayList<>();
+  private volatile boolean closed;
+
+  private VirtioShmLink(SharedRegion region, ShmLinkOptions options) {
+    this.region = region;
+    this.options = options;
+    MemorySegment seg = region.segment();
+    int n = options.queueSize();
+    int count = options.directions().size();
+    Window window = Window.identity(seg);
+    FutexDoorbell deviceDoorbell = new FutexDoorbell(seg, ShmLinkLayout.DEVICE_DOORBELL_OFFSET);
+    this.interrupts = new FutexInterruptSource(seg, ShmLinkLayout.DRIVER_DOORBELL_OFFSET);
+    this.poller = new LinkPoller(region.path().getFileName() + "-driver", interrupts, options.idle());
+    int inbound = 0;
+    for (int q = 0; q < count; q++) {
+      Direction dir = options.directions().get(q);
+      String name = region.path().getFileName() + "/q" + q + (dir == Direction.INBOUND ? "-rx" : "-tx");
+      QueueGeometry geometry = QueueGeometry.legacy(ShmLinkLayout.ringOffset(q, n), n, ShmLinkLayout.RING_ALIGN);
+      SplitQueueDriver ring = SplitQueueDriver.create(name, geometry, window, options.eventIdx());
+      rings.add(ring);
+      long buf = ShmLinkLayout.bufferOffset(count, n, options.bufferSize(), q);
+      if (dir == Direction.INBOUND) {
+        inbound |= 1 << q;
+        queues.add(QueueHandle.inbound(q, n,
+            new DriverRxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize()), poller));
+      } else {
+        queues.add(QueueHandle.outbound(q, n,
+            new DriverTxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize()), poller));
+      }
+    }
+    seg.set(U32, ShmLinkLayout.VERSION_OFFSET, ShmLinkLayout.VERSION);
+    seg.set(U32, ShmLinkLayout.QUEUES_OFFSET, count);
+    seg.set(U32, ShmLinkLayout.QUEUE_SIZE_OFFSET, n);
+    seg.set(U32, ShmLinkLayout.BUFFER_SIZE_OFFSET, options.bufferSize());
+    seg.set(U32, ShmLinkLayout.FEATURES_OFFSET, options.eventIdx() ? ShmLinkLayout.FEATURE_EVENT_IDX : 0);
+    seg.set(U32, ShmLinkLayout.INBOUND_OFFSET, inbound);
+    seg.set(U32, ShmLinkLayout.STATUS_OFFSET, ShmLinkLayout.STATUS_DRIVER_OK);
+    // Rings initialised and header complete before the magic (release): the device reads the
+    // magic with acquire before trusting anything else (and still validates it all).
+    LittleEndian.U64.varHandle().setRelease(seg, ShmLinkLayout.MAGIC_OFFSET, ShmLinkLayout.MAGIC);
+    poller.start();
+  }
+
+  /** Creates the shared file (which must not exist) and starts the link's poller. */
+  public static VirtioShmLink create(Path file, ShmLinkOptions options) {
+    long size = ShmLinkLayout.fileSize(options.directions().size(), options.queueSize(), options.bufferSize());
+    SharedRegion region = SharedRegion.create(file, size);
+    try {
+      return new VirtioShmLink(region, options);
+    } catch (RuntimeException e) {
+      region.close();
+      region.unlink();
+      throw e;
+    }
+  }
+
+  public Virtqueue queue(int index) {
+    return queues.get(index);
+  }
+
+  public List<? extends Virtqueue> queues() {
+    return List.copyOf(queues);
+  }
+
+  public ShmLinkOptions options() {
+    return options;
+  }
+
+  public Path path() {
+    return region.path();
+  }
+
+  /** Times the poller parked in the kernel (for idle-cost checks). */
+  public long parks() {
+    return poller.parks();
+  }
+
+  /** Stops the poller, unmaps and deletes the file. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    poller.close();
+    interrupts.close();
+    region.close();
+    region.unlink();
+  }
+
+  @Override
+  public String toString() {
+    return "VirtioShmLink[" + region.path() + ", " + queues.size() + " queues]";
+  }
+}
