@@ -87,6 +87,35 @@ class ShmLinkLoopbackTest {
     assertThat(Files.exists(file)).isFalse();
   }
 
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void deviceEchoesWhatTheDriverSends(boolean eventIdx) {
+    Path file = shm.newPath("echo");
+    int n = 200_000;
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withEventIdx(eventIdx));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      var echo = device.queue(0).send(device.queue(1).receive(), (BufferLease lease, MemorySegment buf) -> {
+        int len = lease.length();
+        lease.copyTo(buf, 0);
+        lease.release();
+        return len;
+      }).subscribe();
+      try {
+        List<Integer> got = driver.queue(0).receive().map(ShmLinkLoopbackTest::check).take(n)
+            .collectList()
+            .zipWith(driver.queue(1).send(Flux.range(0, n).map(ShmLinkLoopbackTest::msg)).then(reactor.core.publisher.Mono.just(1)))
+            .map(t -> t.getT1())
+            .block(Duration.ofSeconds(60));
+        assertThat(got).hasSize(n);
+        for (int i = 0; i < n; i++) {
+          assertThat(got.get(i)).isEqualTo(i);
+        }
+      } finally {
+        echo.dispose();
+      }
+    }
+  }
+
   @Test
   void slowSubscriberStallsTheSenderWithoutLoss() throws Exception {
     Path file = shm.newPath("slow");

@@ -148,6 +148,9 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     public void onClose() {
       if (!done) {
         finish();
+        if (cancelled) {
+          return;
+        }
         actual.onError(new LinkDownException("virtqueue '" + ring.name() + "': link closed"));
       }
     }

@@ -62,11 +62,16 @@ public final class QueueMonoSend implements PollerTask {
     if (err == null && ring.credit() - reserved.get() <= 0) {
       return 0;
     }
-    int n = 0;
-    SendSubscriber<?> s;
-    while ((s = starved.poll()) != null) {
+    // Resume only those parked now: a sender that finds no credit again parks anew, for the
+    // next round (otherwise this loop would spin on it).
+    int n = starved.size();
+    for (int i = 0; i < n; i++) {
+      SendSubscriber<?> s = starved.poll();
+      if (s == null) {
+        break;
+      }
+      s.parked.set(false);
       s.drain();
-      n++;
     }
     return n;
   }
@@ -100,6 +105,7 @@ public final class QueueMonoSend implements PollerTask {
     private final BufferWriter<T> writer;
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger outstanding = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
     private @Nullable Subscription upstream;
     private volatile @Nullable Thread requestingThread;
     private volatile boolean terminated;
@@ -139,15 +145,13 @@ public final class QueueMonoSend implements PollerTask {
         }
         int credit = ring.credit() - parent.reserved.get();
         if (credit <= 0) {
-          parent.starved.add(this);
-          parent.poller.wake();
+          park();
           continue;
         }
         int k = Math.min(credit, PREFETCH);
         if (parent.reserved.addAndGet(k) > ring.credit()) {
           parent.reserved.addAndGet(-k); // lost a race with another sender
-          parent.starved.add(this);
-          parent.poller.wake();
+          park();
           continue;
         }
         outstanding.addAndGet(k);
@@ -162,6 +166,14 @@ public final class QueueMonoSend implements PollerTask {
         }
         ring.flush();
       } while (wip.decrementAndGet() != 0);
+    }
+
+    /** Waits on the queue's starved list (once) until the poller sees credit. */
+    private void park() {
+      if (parked.compareAndSet(false, true)) {
+        parent.starved.add(this);
+        parent.poller.wake();
+      }
     }
 
     @Override
