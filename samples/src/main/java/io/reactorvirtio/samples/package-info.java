@@ -1,0 +1,5 @@
+/** Runnable samples. */
+@NullMarked
+package io.reactorvirtio.samples;
+
+import org.jspecify.annotations.NullMarked;
