@@ -116,6 +116,46 @@ class ShmLinkLoopbackTest {
     }
   }
 
+  /**
+   * Both pollers park in the kernel after every message and their park timeout is an hour, so a
+   * single lost wake-up anywhere (kick decision, event index, futex protocol) hangs this test.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void pingPongWithParkOnlyPollersLosesNoWakeUp(boolean eventIdx) {
+    Path file = shm.newPath("nolostwake");
+    IdlePolicy parkOnly = new IdlePolicy(Duration.ZERO, true, Duration.ofHours(1));
+    int n = 3_000;
+    try (VirtioShmLink driver = VirtioShmLink.create(file,
+            ShmLinkOptions.defaults().withQueueSize(8).withEventIdx(eventIdx).withIdle(parkOnly));
+        VhostShmLink device = VhostShmLink.open(file, parkOnly, Duration.ofSeconds(5))) {
+      var echo = device.queue(0).send(device.queue(1).receive(), (BufferLease lease, MemorySegment buf) -> {
+        int len = lease.length();
+        lease.copyTo(buf, 0);
+        lease.release();
+        return len;
+      }).subscribe();
+      try {
+        reactor.core.publisher.Sinks.Many<MemorySegment> out =
+            reactor.core.publisher.Sinks.many().unicast().onBackpressureBuffer();
+        var sending = driver.queue(1).send(out.asFlux()).subscribe();
+        var got = driver.queue(0).receive().take(n).index().doOnNext(t -> {
+          assertThat(check(t.getT2())).isEqualTo(t.getT1().intValue());
+          if (t.getT1() + 1 < n) {
+            out.tryEmitNext(msg(t.getT1().intValue() + 1));
+          }
+        }).count();
+        out.tryEmitNext(msg(0));
+        assertThat(got.block(Duration.ofSeconds(60))).isEqualTo(n);
+        sending.dispose();
+      } finally {
+        echo.dispose();
+      }
+      assertThat(driver.parks()).as("the driver's poller parked").isPositive();
+      assertThat(device.parks()).as("the device's poller parked").isPositive();
+    }
+  }
+
   @Test
   void slowSubscriberStallsTheSenderWithoutLoss() throws Exception {
     Path file = shm.newPath("slow");
