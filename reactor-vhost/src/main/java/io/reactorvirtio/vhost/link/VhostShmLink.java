@@ -35,6 +35,8 @@ import java.util.List;
  */
 public final class VhostShmLink implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VhostShmLink.class);
+
   private final SharedRegion region;
   private final LinkPoller poller;
   private final FutexInterruptSource interrupts;
@@ -136,6 +138,13 @@ public final class VhostShmLink implements AutoCloseable {
     }
     closed = true;
     poller.close();
+    for (QueueHandle q : queues) {
+      int leaked = q.outstandingLeases();
+      if (leaked > 0) {
+        log.warn("{}: {} receive lease(s) of queue {} were never released; their buffers are lost to the ring",
+            this, leaked, q.name());
+      }
+    }
     interrupts.close();
     region.close();
   }

@@ -33,6 +33,8 @@ import java.util.List;
  */
 public final class VirtioShmLink implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VirtioShmLink.class);
+
   private final SharedRegion region;
   private final ShmLinkOptions options;
   private final LinkPoller poller;
@@ -123,6 +125,13 @@ public final class VirtioShmLink implements AutoCloseable {
     }
     closed = true;
     poller.close();
+    for (QueueHandle q : queues) {
+      int leaked = q.outstandingLeases();
+      if (leaked > 0) {
+        log.warn("{}: {} receive lease(s) of queue {} were never released; their buffers are lost to the ring",
+            this, leaked, q.name());
+      }
+    }
     interrupts.close();
     region.close();
     region.unlink();
