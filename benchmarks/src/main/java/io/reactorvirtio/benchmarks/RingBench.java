@@ -1,0 +1,271 @@
+package io.reactorvirtio.benchmarks;
+
+import io.reactorvirtio.virtio.link.VirtioShmLink;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Two-process benchmark of virtio split rings in shared memory. The parent (this JVM) is the
+ * driver: it creates each figure's link file under {@code /dev/shm}, and measures; the peer (a
+ * child JVM started from the same jar) is the device. Figures:
+ *
+ * <ul>
+ *   <li>raw ring ({@code SplitQueueDriver} against {@code Vringh}, no Reactor): one-way messages/s
+ *       and round-trip latency, with both sides spinning ({@code busy}) or parking in the kernel
+ *       on futex doorbells ({@code futex});
+ *   <li>Flux API ({@code VirtioShmLink}/{@code VhostShmLink} with {@code send}/{@code receive}):
+ *       the same, for the idle policies busyPoll, spinThenPark(50 µs) and parkOnly.
+ * </ul>
+ *
+ * <p>Every message carries a sequence number and a checked payload; a lost, duplicated, reordered
+ * or corrupted message, or a peer that does not start or answer within 10 s, fails the run
+ * (exit 1, no table). Each figure is bracketed by a cache-line ping-pong in the parent, which
+ * labels it near, far or mixed (the host moves the two vCPUs; FACTS §11).
+ */
+public final class RingBench {
+
+  private static final String USAGE = """
+      usage: benchmarks.jar ring [options]
+        --quick               ~20 s smoke run (warm-up 0.25 s, measure 0.5 s, cache-line probe 0.1 s)
+        --only raw|flux       run only the raw-ring or only the Flux-API figures
+        --kinds oneway,rtt    which figures (default both)
+        --payloads 64,496     message lengths in bytes (default 64,496)
+        --flux-modes LIST     flux idle policies: busyPoll, spinNNus, parkOnly (default busyPoll,spin50us,parkOnly)
+        --raw-modes LIST      busy, futex (default both)
+        --warmup-ms N         warm-up per figure (default 1500)
+        --measure-ms N        measured interval per figure (default 3000)
+        --cl-ms N             cache-line ping-pong per probe (default 500)
+        --futex-spin-us N     raw futex mode: spin this long before parking (default 0: park at once)
+        --queue-size N        descriptors per queue (default 256)
+        --buffer-size N       bytes per buffer (default 512)
+      """;
+
+  private RingBench() {}
+
+  /** Run options. */
+  record Options(long warmupNanos, long measureNanos, long clMillis, List<String> paths, List<String> kinds,
+      List<Integer> payloads, List<String> rawModes, List<String> fluxModes, long futexSpinNanos, int queueSize,
+      int bufferSize, boolean quick) {
+
+    static Options parse(String[] args) {
+      Map<String, String> m = new HashMap<>();
+      boolean quick = false;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--quick")) {
+          quick = true;
+        } else if (a.equals("--help") || a.equals("-h")) {
+          m.put("help", "");
+        } else if (a.startsWith("--") && i + 1 < args.length) {
+          m.put(a.substring(2), args[++i]);
+        } else {
+          throw new IllegalArgumentException("unknown or incomplete option '" + a + "'\n" + USAGE);
+        }
+      }
+      if (m.containsKey("help")) {
+        return null;
+      }
+      long warmup = Long.parseLong(m.getOrDefault("warmup-ms", quick ? "250" : "1500")) * 1_000_000L;
+      long measure = Long.parseLong(m.getOrDefault("measure-ms", quick ? "500" : "3000")) * 1_000_000L;
+      long cl = Long.parseLong(m.getOrDefault("cl-ms", quick ? "100" : "500"));
+      String only = m.getOrDefault("only", "raw,flux");
+      List<String> paths = List.of(only.split(","));
+      for (String p : paths) {
+        if (!p.equals("raw") && !p.equals("flux")) {
+          throw new IllegalArgumentException("--only takes raw or flux, not '" + p + "'");
+        }
+      }
+      List<String> kinds = List.of(m.getOrDefault("kinds", "oneway,rtt").split(","));
+      List<Integer> payloads = new ArrayList<>();
+      for (String p : m.getOrDefault("payloads", "64,496").split(",")) {
+        payloads.add(Integer.parseInt(p.trim()));
+      }
+      List<String> rawModes = List.of(m.getOrDefault("raw-modes", "busy,futex").split(","));
+      List<String> fluxModes = List.of(m.getOrDefault("flux-modes", "busyPoll,spin50us,parkOnly").split(","));
+      long spin = Long.parseLong(m.getOrDefault("futex-spin-us", "0")) * 1000L;
+      int queueSize = Integer.parseInt(m.getOrDefault("queue-size", "256"));
+      int bufferSize = Integer.parseInt(m.getOrDefault("buffer-size", "512"));
+      for (int p : payloads) {
+        if (p < Msg.MIN_LENGTH || p > bufferSize) {
+          throw new IllegalArgumentException("payload " + p + " must be in [" + Msg.MIN_LENGTH + ", " + bufferSize + "]");
+        }
+      }
+      return new Options(warmup, measure, cl, paths, kinds, payloads, rawModes, fluxModes, spin, queueSize, bufferSize,
+          quick);
+    }
+
+    List<Figure> figures() {
+      List<Figure> out = new ArrayList<>();
+      for (String path : paths) {
+        List<String> modes = path.equals("raw") ? rawModes : fluxModes;
+        for (int payload : payloads) {
+          for (String kind : kinds) {
+            for (String mode : modes) {
+              Figure f = new Figure(path, kind, mode, payload);
+              if (!f.raw()) {
+                f.idlePolicy(); // validates the name
+              } else if (!mode.equals("busy") && !mode.equals("futex")) {
+                throw new IllegalArgumentException("raw mode must be busy or futex, not '" + mode + "'");
+              }
+              out.add(f);
+            }
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  private static final Set<Path> FILES = ConcurrentHashMap.newKeySet();
+  private static final AtomicLong COUNTER = new AtomicLong();
+
+  public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("--peer")) {
+      Peer.main();
+      return;
+    }
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    if (o == null) {
+      System.out.print(USAGE);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(RingBench::deleteFiles, "ringbench-cleanup"));
+    int exit = 0;
+    PeerJvm peer = null;
+    PrintStream log = System.err;
+    try {
+      List<Figure> figures = o.figures();
+      long t = System.nanoTime();
+      log.printf(Locale.ROOT, "ring bench: %d figures, warm-up %d ms + measure %d ms each, cache-line probe %d ms%n",
+          figures.size(), o.warmupNanos / 1_000_000, o.measureNanos / 1_000_000, o.clMillis);
+      double cl = CacheLine.measure(o.clMillis);
+      peer = PeerJvm.start(List.of());
+      List<Result> results = new ArrayList<>();
+      int i = 0;
+      for (Figure f : figures) {
+        i++;
+        log.printf(Locale.ROOT, "[%2d/%d] %-28s ", i, figures.size(), f);
+        Path file = newFile();
+        Result r;
+        CpuLoad.Snapshot c0 = CpuLoad.snapshot(peer.handle());
+        try {
+          r = f.raw() ? runRaw(f, o, peer, file) : runFlux(f, o, peer, file);
+        } finally {
+          deleteFile(file);
+        }
+        CpuLoad.Snapshot c1 = CpuLoad.snapshot(peer.handle());
+        r.otherCpu = CpuLoad.otherPercent(c0, c1);
+        r.steal = CpuLoad.stealPercent(c0, c1);
+        r.clBefore = cl;
+        cl = CacheLine.measure(o.clMillis);
+        r.clAfter = cl;
+        results.add(r);
+        log.println("ok (" + r.placement() + ")");
+      }
+      int code = peer.quit();
+      if (code != 0) {
+        throw new BenchFailure("the peer exited with code " + code);
+      }
+      log.printf(Locale.ROOT, "ring bench: done in %.1f s%n", (System.nanoTime() - t) / 1e9);
+      Table.print(System.out, o, results);
+    } catch (BenchFailure | IllegalArgumentException e) {
+      log.println();
+      log.println("RING BENCH FAILED: " + e.getMessage());
+      e.printStackTrace(log);
+      exit = 1;
+    } catch (Throwable e) {
+      log.println();
+      log.println("RING BENCH FAILED: " + e);
+      e.printStackTrace(log);
+      exit = 1;
+    } finally {
+      if (peer != null) {
+        peer.close();
+      }
+      deleteFiles();
+    }
+    System.out.flush();
+    System.exit(exit);
+  }
+
+  private static Result runRaw(Figure f, Options o, PeerJvm peer, Path file) {
+    try (RawRing.Driver d = new RawRing.Driver(file, o.queueSize, o.bufferSize)) {
+      peer.send(f.command(file.toString(), o.queueSize, o.bufferSize, o.futexSpinNanos));
+      peer.expect("READY", PeerJvm.START_TIMEOUT_NANOS);
+      Result r = f.rtt()
+          ? d.roundTrip(f, o.warmupNanos, o.measureNanos, o.futexSpinNanos, peer)
+          : d.oneWay(f, o.warmupNanos, o.measureNanos, o.futexSpinNanos, peer);
+      applyPeerReport(r, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+      return r;
+    }
+  }
+
+  private static Result runFlux(Figure f, Options o, PeerJvm peer, Path file) {
+    try (VirtioShmLink link = VirtioShmLink.create(file, FluxPath.options(f.idlePolicy(), o.queueSize, o.bufferSize))) {
+      peer.send(f.command(file.toString(), o.queueSize, o.bufferSize, o.futexSpinNanos));
+      peer.expect("READY", PeerJvm.START_TIMEOUT_NANOS);
+      Result r = f.rtt()
+          ? FluxPath.driverRoundTrip(link, f, o.warmupNanos, o.measureNanos, peer)
+          : FluxPath.driverOneWay(link, f, o.warmupNanos, o.measureNanos, peer);
+      applyPeerReport(r, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+      if (link.queue(0).outstandingLeases() != 0) {
+        throw new BenchFailure(f + ": " + link.queue(0).outstandingLeases() + " receive leases not released");
+      }
+      return r;
+    }
+  }
+
+  /** Parses {@code DONE count=.. measured=.. alloc=.. parks=..} and checks the peer saw every message. */
+  private static void applyPeerReport(Result r, String line) {
+    Map<String, Long> kv = new HashMap<>();
+    for (String part : line.substring("DONE".length()).trim().split(" ")) {
+      int eq = part.indexOf('=');
+      kv.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
+    }
+    long count = kv.get("count");
+    if (count != r.sent) {
+      throw new BenchFailure(r.figure + ": the driver sent " + r.sent + " messages, the device received " + count);
+    }
+    long measured = kv.get("measured");
+    r.deviceAllocPerMsg = measured > 0 ? (double) kv.get("alloc") / measured : Double.NaN;
+    r.deviceParks = kv.get("parks");
+  }
+
+  private static Path newFile() {
+    Path p = Path.of("/dev/shm", "rvbench-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet());
+    FILES.add(p);
+    return p;
+  }
+
+  private static void deleteFile(Path p) {
+    try {
+      Files.deleteIfExists(p);
+      FILES.remove(p);
+    } catch (IOException e) {
+      System.err.println("cannot delete " + p + ": " + e);
+    }
+  }
+
+  private static void deleteFiles() {
+    for (Path p : List.copyOf(FILES)) {
+      deleteFile(p);
+    }
+  }
+}
