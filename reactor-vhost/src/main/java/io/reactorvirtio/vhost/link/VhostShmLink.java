@@ -6,8 +6,10 @@ import io.reactorvirtio.vhost.internal.queue.DeviceRxRing;
 import io.reactorvirtio.vhost.internal.queue.DeviceTxRing;
 import io.reactorvirtio.vhost.internal.vringh.Vringh;
 import io.reactorvirtio.virtio.IdlePolicy;
+import io.reactorvirtio.virtio.SharedPoller;
 import io.reactorvirtio.virtio.Virtqueue;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
 import io.reactorvirtio.virtio.internal.ring.LittleEndian;
 import io.reactorvirtio.virtio.internal.ring.QueueGeometry;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The device (vhost) side of a shared-memory link: maps the file a {@code VirtioShmLink} created,
@@ -39,12 +42,13 @@ public final class VhostShmLink implements AutoCloseable {
 
   private final SharedRegion region;
   private final LinkPoller poller;
+  private final boolean sharedPoller;
   private final FutexInterruptSource interrupts;
   private final List<QueueHandle> queues = new ArrayList<>();
   private final int bufferSize;
   private volatile boolean closed;
 
-  private VhostShmLink(SharedRegion region, IdlePolicy idle) {
+  private VhostShmLink(SharedRegion region, IdlePolicy idle, @Nullable SharedPoller shared) {
     this.region = region;
     MemorySegment seg = region.segment();
     String file = region.path().toString();
@@ -69,7 +73,13 @@ public final class VhostShmLink implements AutoCloseable {
     Window window = Window.identity(seg);
     FutexDoorbell driverDoorbell = new FutexDoorbell(seg, ShmLinkLayout.DRIVER_DOORBELL_OFFSET);
     this.interrupts = new FutexInterruptSource(seg, ShmLinkLayout.DEVICE_DOORBELL_OFFSET);
-    this.poller = new LinkPoller(region.path().getFileName() + "-device", interrupts, idle);
+    this.sharedPoller = shared != null;
+    if (shared != null && !(shared instanceof LinkPollerGroup)) {
+      throw new IllegalArgumentException("not a poller made by SharedPoller.start: " + shared);
+    }
+    this.poller = shared instanceof LinkPollerGroup g
+        ? g.poller()
+        : new LinkPoller(region.path().getFileName() + "-device", interrupts, idle);
     for (int q = 0; q < count; q++) {
       boolean driverInbound = (inbound & (1 << q)) != 0;
       String name = region.path().getFileName() + "/q" + q + (driverInbound ? "-tx" : "-rx");
@@ -81,7 +91,11 @@ public final class VhostShmLink implements AutoCloseable {
         queues.add(QueueHandle.inbound(q, n, new DeviceRxRing(ring, driverDoorbell, poller), poller));
       }
     }
-    poller.start();
+    if (sharedPoller) {
+      poller.addSource(interrupts);
+    } else {
+      poller.start();
+    }
   }
 
   /**
@@ -92,6 +106,15 @@ public final class VhostShmLink implements AutoCloseable {
    *     driver is not ready in time
    */
   public static VhostShmLink open(Path file, IdlePolicy idle, Duration timeout) {
+    return open(file, idle, timeout, null);
+  }
+
+  /** Like {@link #open(Path, IdlePolicy, Duration)}, running the link on a {@link SharedPoller}. */
+  public static VhostShmLink open(Path file, SharedPoller shared, Duration timeout) {
+    return open(file, IdlePolicy.defaults(), timeout, shared);
+  }
+
+  private static VhostShmLink open(Path file, IdlePolicy idle, Duration timeout, @Nullable SharedPoller shared) {
     SharedRegion region = SharedRegion.open(file);
     try {
       MemorySegment seg = region.segment();
@@ -107,7 +130,7 @@ public final class VhostShmLink implements AutoCloseable {
         Thread.onSpinWait();
         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
       }
-      return new VhostShmLink(region, idle);
+      return new VhostShmLink(region, idle, shared);
     } catch (RuntimeException e) {
       region.close();
       throw e;
@@ -137,7 +160,14 @@ public final class VhostShmLink implements AutoCloseable {
       return;
     }
     closed = true;
-    poller.close();
+    if (sharedPoller) {
+      poller.executeAndWait(() -> {
+        queues.forEach(QueueHandle::detach);
+        poller.removeSource(interrupts);
+      });
+    } else {
+      poller.close();
+    }
     for (QueueHandle q : queues) {
       int leaked = q.outstandingLeases();
       if (leaked > 0) {

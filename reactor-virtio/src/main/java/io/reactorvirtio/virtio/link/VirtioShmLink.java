@@ -2,9 +2,11 @@ package io.reactorvirtio.virtio.link;
 
 import static io.reactorvirtio.virtio.internal.ring.LittleEndian.U32;
 
+import io.reactorvirtio.virtio.SharedPoller;
 import io.reactorvirtio.virtio.Virtqueue;
 import io.reactorvirtio.virtio.Virtqueue.Direction;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
+import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.queue.DriverRxRing;
 import io.reactorvirtio.virtio.internal.queue.DriverTxRing;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
@@ -19,6 +21,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The driver side of a link that needs no hardware: it creates a shared file (mode 0600) holding
@@ -38,12 +41,13 @@ public final class VirtioShmLink implements AutoCloseable {
   private final SharedRegion region;
   private final ShmLinkOptions options;
   private final LinkPoller poller;
+  private final boolean sharedPoller;
   private final FutexInterruptSource interrupts;
   private final List<QueueHandle> queues = new ArrayList<>();
   private final List<SplitQueueDriver> rings = new ArrayList<>();
   private volatile boolean closed;
 
-  private VirtioShmLink(SharedRegion region, ShmLinkOptions options) {
+  private VirtioShmLink(SharedRegion region, ShmLinkOptions options, @Nullable SharedPoller shared) {
     this.region = region;
     this.options = options;
     MemorySegment seg = region.segment();
@@ -52,7 +56,10 @@ public final class VirtioShmLink implements AutoCloseable {
     Window window = Window.identity(seg);
     FutexDoorbell deviceDoorbell = new FutexDoorbell(seg, ShmLinkLayout.DEVICE_DOORBELL_OFFSET);
     this.interrupts = new FutexInterruptSource(seg, ShmLinkLayout.DRIVER_DOORBELL_OFFSET);
-    this.poller = new LinkPoller(region.path().getFileName() + "-driver", interrupts, options.idle());
+    this.sharedPoller = shared != null;
+    this.poller = shared != null
+        ? group(shared).poller()
+        : new LinkPoller(region.path().getFileName() + "-driver", interrupts, options.idle());
     int inbound = 0;
     for (int q = 0; q < count; q++) {
       Direction dir = options.directions().get(q);
@@ -80,15 +87,34 @@ public final class VirtioShmLink implements AutoCloseable {
     // Rings initialised and header complete before the magic (release): the device reads the
     // magic with acquire before trusting anything else (and still validates it all).
     LittleEndian.U64.varHandle().setRelease(seg, ShmLinkLayout.MAGIC_OFFSET, ShmLinkLayout.MAGIC);
-    poller.start();
+    if (sharedPoller) {
+      poller.addSource(interrupts);
+    } else {
+      poller.start();
+    }
+  }
+
+  static LinkPollerGroup group(SharedPoller shared) {
+    if (shared instanceof LinkPollerGroup g) {
+      return g;
+    }
+    throw new IllegalArgumentException("not a poller made by SharedPoller.start: " + shared);
   }
 
   /** Creates the shared file (which must not exist) and starts the link's poller. */
   public static VirtioShmLink create(Path file, ShmLinkOptions options) {
+    return create(file, options, null);
+  }
+
+  /**
+   * Creates the shared file and runs the link on a {@link SharedPoller} instead of a thread of its
+   * own ({@code options.idle()} is then the shared poller's business).
+   */
+  public static VirtioShmLink create(Path file, ShmLinkOptions options, @Nullable SharedPoller shared) {
     long size = ShmLinkLayout.fileSize(options.directions().size(), options.queueSize(), options.bufferSize());
     SharedRegion region = SharedRegion.create(file, size);
     try {
-      return new VirtioShmLink(region, options);
+      return new VirtioShmLink(region, options, shared);
     } catch (RuntimeException e) {
       region.close();
       region.unlink();
@@ -124,7 +150,14 @@ public final class VirtioShmLink implements AutoCloseable {
       return;
     }
     closed = true;
-    poller.close();
+    if (sharedPoller) {
+      poller.executeAndWait(() -> {
+        queues.forEach(QueueHandle::detach);
+        poller.removeSource(interrupts);
+      });
+    } else {
+      poller.close();
+    }
     for (QueueHandle q : queues) {
       int leaked = q.outstandingLeases();
       if (leaked > 0) {

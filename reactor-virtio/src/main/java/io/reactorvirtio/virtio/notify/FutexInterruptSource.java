@@ -42,6 +42,16 @@ public final class FutexInterruptSource implements InterruptSource {
     this.waitersOffset = offset + FutexDoorbellLayout.WAITERS_OFFSET;
   }
 
+  /** The segment holding the futex word (for pollers that wait on several words at once). */
+  public MemorySegment segment() {
+    return segment;
+  }
+
+  /** Offset of the futex word ({@code seq}) in {@link #segment()}. */
+  public long seqOffset() {
+    return seqOffset;
+  }
+
   /** Sets {@code waiters} to 1 and returns {@code seq} (both volatile: a full fence between). */
   @Override
   public int arm() {

@@ -60,6 +60,7 @@ public final class Vringh {
 
   private int lastAvailIdx;
   private int usedIdxShadow;
+  private int publishedUsedIdx;
   private int notifiedUsedIdx;
 
   private Vringh(String name, QueueGeometry.Resolved rings, Window window, boolean eventIdx, boolean indirect) {
@@ -90,6 +91,7 @@ public final class Vringh {
       boolean indirect) {
     Vringh v = new Vringh(name, geometry.resolve(name, window), window, eventIdx, indirect);
     v.usedIdxShadow = v.used.idxAcquire();
+    v.publishedUsedIdx = v.usedIdxShadow;
     v.notifiedUsedIdx = v.usedIdxShadow;
     v.lastAvailIdx = v.usedIdxShadow;
     return v;
@@ -225,6 +227,9 @@ public final class Vringh {
         if (off == Window.OUT_OF_RANGE) {
           return latch.latch(RingViolation.BUFFER_OUT_OF_WINDOW, where(false, i) + ".addr (indirect table)", addr);
         }
+        // The descriptor that points at the table is not a buffer of the chain: only the table's
+        // entries count towards the queue size (as checked just above, and as Linux vringh counts).
+        count--;
         // The device ignores WRITE on the descriptor that points at the table (spec 2.7.5.3.2).
         table = new DescriptorTable(windowSegment.asSlice(off, len));
         tableSize = (int) entries;
@@ -297,6 +302,7 @@ public final class Vringh {
   public void publishUsed() {
     // virtio_wmb: used elements (id, len) before the new used.idx (release).
     used.publishIdx(usedIdxShadow);
+    publishedUsedIdx = usedIdxShadow;
   }
 
   /**
@@ -305,7 +311,8 @@ public final class Vringh {
    */
   public boolean needNotify() {
     int old = notifiedUsedIdx;
-    int now = usedIdxShadow;
+    // Only what the driver can see: entries added but not yet published are decided on later.
+    int now = publishedUsedIdx;
     notifiedUsedIdx = now;
     if (old == now) {
       return false;

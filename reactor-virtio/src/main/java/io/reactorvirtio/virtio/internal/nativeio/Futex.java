@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -157,6 +158,99 @@ public final class Futex {
     }
 
     /** Frees the buffers; idempotent. */
+    @Override
+    public void close() {
+      if (arena.scope().isAlive()) {
+        arena.close();
+      }
+    }
+  }
+
+  /**
+   * Waits on several futex words at once with {@code futex_waitv(2)} (Linux 5.16+): returns as
+   * soon as any of them is woken or no longer holds its expected value. Lets one poller thread
+   * serve several links. Preallocates its {@code struct futex_waitv} array; allocation-free per
+   * wait. Not thread-safe: one per waiting thread.
+   *
+   * <pre>
+   * struct futex_waitv (24 bytes): u64 val @0, u64 uaddr @8, u32 flags @16 (FUTEX_32 = 2), u32 reserved @20
+   * </pre>
+   */
+  public static final class MultiWaiter implements AutoCloseable {
+
+    /** Most words one wait takes (the kernel's FUTEX_WAITV_MAX). */
+    public static final int MAX_WORDS = 128;
+
+    private static final long WAITV_SIZE = 24;
+    private static final int FUTEX_32 = 2;
+    private static final int CLOCK_MONOTONIC = 1;
+
+    private final Arena arena;
+    private final MemorySegment capture;
+    private final MemorySegment waitv;
+    private final MemorySegment timespec;
+    private int count;
+
+    public MultiWaiter() {
+      this.arena = Arena.ofShared();
+      this.capture = Libc.newCaptureSegment(arena);
+      this.waitv = arena.allocate(WAITV_SIZE * MAX_WORDS, 8);
+      this.timespec = arena.allocate(2 * Long.BYTES, Long.BYTES);
+    }
+
+    /** Forgets the words set so far. */
+    public void clear() {
+      count = 0;
+    }
+
+    /** Adds a word: wait while it holds {@code expected}. */
+    public void add(MemorySegment seg, long offset, int expected) {
+      if (count == MAX_WORDS) {
+        throw new IllegalStateException("futex_waitv takes at most " + MAX_WORDS + " words");
+      }
+      long uaddr = wordAddress(seg, offset);
+      long base = count * WAITV_SIZE;
+      waitv.set(JAVA_LONG, base, Integer.toUnsignedLong(expected));
+      waitv.set(JAVA_LONG, base + 8, uaddr);
+      waitv.set(ValueLayout.JAVA_INT, base + 16, FUTEX_32);
+      waitv.set(ValueLayout.JAVA_INT, base + 20, 0);
+      count++;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    /**
+     * Sleeps until one word is woken or changed, the timeout passes, or a signal arrives.
+     *
+     * @param timeoutNanos relative timeout; negative waits without bound
+     * @return {@link #WOKEN}, {@link #EAGAIN_VALUE_CHANGED}, {@link #TIMED_OUT} or
+     *     {@link #INTERRUPTED}
+     * @throws NativeException for other failures, e.g. {@code ENOSYS} before Linux 5.16
+     */
+    public int await(long timeoutNanos) {
+      long timeout = 0L;
+      if (timeoutNanos >= 0) {
+        // futex_waitv takes an absolute time; System.nanoTime is CLOCK_MONOTONIC on Linux.
+        long deadline = System.nanoTime() + timeoutNanos;
+        timespec.set(JAVA_LONG, 0L, deadline / NANOS_PER_SECOND);
+        timespec.set(JAVA_LONG, Long.BYTES, deadline % NANOS_PER_SECOND);
+        timeout = timespec.address();
+      }
+      long r = Libc.syscall5(capture, Libc.SYS_FUTEX_WAITV, waitv.address(), count, 0L, timeout, CLOCK_MONOTONIC);
+      if (r >= 0) {
+        return WOKEN;
+      }
+      int errno = Libc.errno(capture);
+      return switch (errno) {
+        case Libc.EAGAIN -> EAGAIN_VALUE_CHANGED;
+        case Libc.ETIMEDOUT -> TIMED_OUT;
+        case Libc.EINTR -> INTERRUPTED;
+        default -> throw new NativeException("futex_waitv", errno, count + " words");
+      };
+    }
+
     @Override
     public void close() {
       if (arena.scope().isAlive()) {

@@ -69,6 +69,9 @@ final class Libc {
   /** {@code SYS_futex} for this architecture. */
   static final long SYS_FUTEX;
 
+  /** {@code SYS_futex_waitv} (Linux 5.16+): the same number on x86_64 and aarch64. */
+  static final long SYS_FUTEX_WAITV = 449;
+
   /** The architecture name as the JVM reports it. */
   static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
 
@@ -81,6 +84,9 @@ final class Libc {
 
   /** {@code long syscall(long nr, long a1, long a2, long a3, long a4)}, errno captured. */
   private static final MethodHandle SYSCALL4;
+
+  /** {@code long syscall(long nr, long a1, ..., long a5)}, errno captured. */
+  private static final MethodHandle SYSCALL5;
 
   /** The same without errno capture, for the allocation-free any-thread FUTEX_WAKE path. */
   private static final MethodHandle SYSCALL4_NO_ERRNO;
@@ -117,6 +123,9 @@ final class Libc {
         FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     SYSCALL4 = handle("syscall", syscall4, ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
     SYSCALL4_NO_ERRNO = handle("syscall", syscall4, Linker.Option.firstVariadicArg(1));
+    SYSCALL5 = handle("syscall",
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+        ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
     EVENTFD = handle("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     FunctionDescriptor readWrite = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     READ = handle("read", readWrite, ERRNO_OPTION);
@@ -163,6 +172,14 @@ final class Libc {
   static long syscall4(MemorySegment capture, long nr, long a1, long a2, long a3, long a4) {
     try {
       return (long) SYSCALL4.invokeExact(capture, nr, a1, a2, a3, a4);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  static long syscall5(MemorySegment capture, long nr, long a1, long a2, long a3, long a4, long a5) {
+    try {
+      return (long) SYSCALL5.invokeExact(capture, nr, a1, a2, a3, a4, a5);
     } catch (Throwable t) {
       throw rethrow(t);
     }

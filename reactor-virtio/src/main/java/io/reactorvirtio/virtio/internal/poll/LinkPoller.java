@@ -3,11 +3,15 @@ package io.reactorvirtio.virtio.internal.poll;
 import io.reactorvirtio.virtio.IdlePolicy;
 import io.reactorvirtio.virtio.internal.queue.PollerContext;
 import io.reactorvirtio.virtio.spi.InterruptSource;
+import io.reactorvirtio.virtio.internal.nativeio.Futex;
+import io.reactorvirtio.virtio.notify.FutexInterruptSource;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,10 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   private volatile boolean running = true;
   private final AtomicLong parks = new AtomicLong();
   private final AtomicLong wakeups = new AtomicLong();
+  /** Further interrupt sources when links share this poller (poller thread reads, any thread adds). */
+  private final CopyOnWriteArrayList<InterruptSource> extraSources = new CopyOnWriteArrayList<>();
+  private int[] tokens = new int[0];
+  private Futex.@Nullable MultiWaiter multiWaiter;
 
   public LinkPoller(String name, InterruptSource source, IdlePolicy policy) {
     this.name = name;
@@ -55,6 +63,42 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
 
   public void unregister(PollerTask task) {
     tasks.remove(task);
+  }
+
+  /** Adds a link's interrupt source to a shared poller. */
+  public void addSource(InterruptSource extra) {
+    extraSources.add(extra);
+    wake();
+  }
+
+  public void removeSource(InterruptSource extra) {
+    extraSources.remove(extra);
+  }
+
+  /**
+   * Runs {@code command} on the poller thread and waits for it (bounded); runs it inline when
+   * called on the poller thread or after the poller stopped.
+   */
+  public void executeAndWait(Runnable command) {
+    if (inPollerThread() || !thread.isAlive()) {
+      command.run();
+      return;
+    }
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    execute(() -> {
+      try {
+        command.run();
+      } finally {
+        done.countDown();
+      }
+    });
+    try {
+      if (!done.await(5, TimeUnit.SECONDS)) {
+        log.warn("poller '{}': command did not run within 5 s", name);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Runs {@code command} on the poller thread (control plane; allocates). */
@@ -140,22 +184,33 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
           continue;
         }
         // Park: token first, then re-enable and re-check, then sleep (InterruptSource protocol).
-        int token = source.arm();
-        boolean more = !commands.isEmpty();
-        for (PollerTask t : tasks) {
-          more |= t.armNotifications();
+        if (extraSources.isEmpty()) {
+          int token = source.arm();
+          boolean more = !commands.isEmpty();
+          for (PollerTask t : tasks) {
+            more |= t.armNotifications();
+          }
+          armed = true;
+          if (more) {
+            source.disarm();
+            continue;
+          }
+          parks.incrementAndGet();
+          source.await(token, parkNanos);
+        } else {
+          armed = true;
+          if (!parkOnAll(parkNanos)) {
+            continue;
+          }
         }
-        armed = true;
-        if (more) {
-          source.disarm();
-          continue;
-        }
-        parks.incrementAndGet();
-        source.await(token, parkNanos);
         wakeups.incrementAndGet();
         idleSince = 0;
       }
     } finally {
+      Futex.MultiWaiter w = multiWaiter;
+      if (w != null) {
+        w.close();
+      }
       for (PollerTask t : tasks) {
         try {
           t.onClose();
@@ -164,6 +219,60 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The shared-poller park: arms every source, re-checks, then waits on all futex words at once
+   * with futex_waitv. Sources that are not futex words (eventfd, UIO) cannot join that wait: with
+   * any of them the poller waits on its own source in 1 ms slices instead. Returns whether it
+   * parked.
+   */
+  private boolean parkOnAll(long parkNanos) {
+    List<InterruptSource> extra = extraSources;
+    int n = extra.size() + 1;
+    if (tokens.length < n) {
+      tokens = new int[n];
+    }
+    tokens[0] = source.arm();
+    for (int i = 1; i < n; i++) {
+      tokens[i] = extra.get(i - 1).arm();
+    }
+    boolean more = !commands.isEmpty();
+    for (PollerTask t : tasks) {
+      more |= t.armNotifications();
+    }
+    if (!more) {
+      parks.incrementAndGet();
+      if (source instanceof FutexInterruptSource home && allFutex(extra)) {
+        Futex.MultiWaiter w = multiWaiter;
+        if (w == null) {
+          w = multiWaiter = new Futex.MultiWaiter();
+        }
+        w.clear();
+        w.add(home.segment(), home.seqOffset(), tokens[0]);
+        for (int i = 1; i < n; i++) {
+          FutexInterruptSource f = (FutexInterruptSource) extra.get(i - 1);
+          w.add(f.segment(), f.seqOffset(), tokens[i]);
+        }
+        w.await(parkNanos);
+      } else {
+        source.await(tokens[0], Math.min(parkNanos, 1_000_000));
+      }
+    }
+    source.disarm();
+    for (int i = 1; i < n; i++) {
+      extra.get(i - 1).disarm();
+    }
+    return !more;
+  }
+
+  private static boolean allFutex(List<InterruptSource> sources) {
+    for (InterruptSource s : sources) {
+      if (!(s instanceof FutexInterruptSource)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void disarmAll() {

@@ -47,6 +47,14 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     poller.register(r);
   }
 
+  /** Poller thread: fails the current subscriber with link-down and forgets it (link closing). */
+  public void detach() {
+    Receiver r = current.get();
+    if (r != null) {
+      r.onClose();
+    }
+  }
+
   static final class Receiver implements Subscription, PollerTask {
 
     private static final AtomicLongFieldUpdater<Receiver> REQUESTED =

@@ -97,6 +97,18 @@ public final class QueueHandle implements Virtqueue {
     return rx != null ? rx.error() != null : tx != null && tx.error() != null;
   }
 
+  /** Poller thread: fails this queue's subscribers with link-down and leaves the poller. */
+  public void detach() {
+    QueueFluxReceive r = receive;
+    if (r != null) {
+      r.detach();
+    }
+    QueueMonoSend s = send;
+    if (s != null) {
+      s.detach();
+    }
+  }
+
   @Override
   public String toString() {
     return "Virtqueue[" + index + " '" + name + "', " + direction() + ", size " + size + "]";

@@ -89,6 +89,12 @@ public final class QueueMonoSend implements PollerTask {
     ring.disableNotifications();
   }
 
+  /** Poller thread: fails waiting senders and leaves the poller (link closing). */
+  public void detach() {
+    poller.unregister(this);
+    onClose();
+  }
+
   @Override
   public void onClose() {
     SendSubscriber<?> s;
