@@ -1,0 +1,17 @@
+package io.reactorvirtio.rpmsg;
+
+/** Control-plane events of a bus: {@link RpmsgBus#channelEvents()}. */
+public sealed interface ChannelEvent {
+
+  /** A channel was announced (NS CREATE), by the peer or by us. */
+  record Created(RpmsgChannel channel) implements ChannelEvent {}
+
+  /** A channel was withdrawn (NS DESTROY), by the peer or by us. */
+  record Destroyed(RpmsgChannel channel) implements ChannelEvent {}
+
+  /** The link under the bus went down; remote channels are gone. */
+  record LinkDown(Throwable cause) implements ChannelEvent {}
+
+  /** The link under the bus is up (emitted when the bus starts receiving). */
+  record LinkUp() implements ChannelEvent {}
+}

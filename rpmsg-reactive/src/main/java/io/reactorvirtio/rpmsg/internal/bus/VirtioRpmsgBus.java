@@ -1,0 +1,654 @@
+package io.reactorvirtio.rpmsg.internal.bus;
+
+import io.reactorvirtio.rpmsg.ChannelEvent;
+import io.reactorvirtio.rpmsg.EndpointOptions;
+import io.reactorvirtio.rpmsg.OverflowPolicy;
+import io.reactorvirtio.rpmsg.RpmsgAddress;
+import io.reactorvirtio.rpmsg.RpmsgBus;
+import io.reactorvirtio.rpmsg.RpmsgChannel;
+import io.reactorvirtio.rpmsg.RpmsgEndpoint;
+import io.reactorvirtio.rpmsg.RpmsgEndpointClosedException;
+import io.reactorvirtio.rpmsg.RpmsgFeature;
+import io.reactorvirtio.rpmsg.RpmsgLinkDownException;
+import io.reactorvirtio.rpmsg.RpmsgMessageTooLargeException;
+import io.reactorvirtio.rpmsg.RpmsgOptions;
+import io.reactorvirtio.rpmsg.RpmsgStats;
+import io.reactorvirtio.rpmsg.RpmsgTimeoutException;
+import io.reactorvirtio.rpmsg.internal.wire.AddressServiceLayout;
+import io.reactorvirtio.rpmsg.internal.wire.AddressServiceMessage;
+import io.reactorvirtio.rpmsg.internal.wire.NameCodec;
+import io.reactorvirtio.rpmsg.internal.wire.NameServiceLayout;
+import io.reactorvirtio.rpmsg.internal.wire.NameServiceMessage;
+import io.reactorvirtio.rpmsg.internal.wire.RpmsgHeader;
+import io.reactorvirtio.rpmsg.internal.wire.RpmsgHeaderLayout;
+import io.reactorvirtio.virtio.BufferLease;
+import io.reactorvirtio.virtio.BufferWriter;
+import io.reactorvirtio.virtio.Virtqueue;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The rpmsg bus over one inbound and one outbound virtqueue, role-agnostic.
+ *
+ * <p><b>Receive.</b> One subscription to the inbound queue; each lease is parsed on the poller
+ * thread: length from the header (never the used length, which OpenAMP sets to the whole buffer),
+ * checked against the buffer; then name service (53), address service (54, opt-in) or an
+ * endpoint's queue by {@code dst}. Everything not delivered is released at once and counted. The
+ * bus keeps one ring's worth of demand outstanding and renews it per message, except while an
+ * endpoint under {@link OverflowPolicy#BACKPRESSURE} is full: then the credit is owed and paid when
+ * that queue drains.
+ *
+ * <p><b>Send.</b> Each {@code send} call is its own {@code Virtqueue.send}: the queue shares its
+ * credit among concurrent sends (each reserves before requesting) and every call keeps its own
+ * order. The header and payload are encoded straight into the ring buffer.
+ */
+public final class VirtioRpmsgBus implements RpmsgBus {
+
+  private static final Logger log = LoggerFactory.getLogger(VirtioRpmsgBus.class);
+
+  private final Virtqueue inbound;
+  private final Virtqueue outbound;
+  private final RpmsgOptions options;
+  private final String name;
+  private final boolean ns;
+  private final boolean as;
+  private final int mtu;
+  private final int inboundSize;
+  private final PooledMessage[] pool;
+  private final EndpointTable endpoints = new EndpointTable();
+  private final AddressAllocator addresses = new AddressAllocator();
+  private final Map<String, RpmsgChannel> remote = new LinkedHashMap<>();
+  private final Sinks.Many<ChannelEvent> events = Sinks.many().multicast().directBestEffort();
+  private final Object emitLock = new Object();
+  private final InboundSubscriber inboundSubscriber = new InboundSubscriber();
+  private final AtomicInteger fullEndpoints = new AtomicInteger();
+  private final AtomicLong owed = new AtomicLong();
+  private volatile boolean closed;
+  private volatile @Nullable Throwable linkFailure;
+
+  // counters (poller thread writes most; AtomicLong for cross-thread reads)
+  private final AtomicLong received = new AtomicLong();
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong queueFullDrops = new AtomicLong();
+  private final RateLimitedLog badHeader = new RateLimitedLog(log, "bad rpmsg header");
+  private final RateLimitedLog unknownAddress = new RateLimitedLog(log, "message for an unknown address");
+  private final RateLimitedLog badNameService = new RateLimitedLog(log, "bad name-service message");
+  private final RateLimitedLog unterminated = new RateLimitedLog(log, "unterminated name-service name");
+  private final RateLimitedLog channelLimit = new RateLimitedLog(log, "announcement beyond the channel limit");
+  private final RateLimitedLog unknownDestroy = new RateLimitedLog(log, "destroy for an unknown channel");
+  private final RateLimitedLog badAddressService = new RateLimitedLog(log, "bad address-service message");
+
+  private VirtioRpmsgBus(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
+    if (inbound.direction() != Virtqueue.Direction.INBOUND || outbound.direction() != Virtqueue.Direction.OUTBOUND) {
+      throw new IllegalArgumentException("rpmsg bus needs an inbound and an outbound queue: " + inbound + ", "
+          + outbound);
+    }
+    this.inbound = inbound;
+    this.outbound = outbound;
+    this.options = options;
+    this.name = options.name();
+    this.ns = options.has(RpmsgFeature.NAME_SERVICE);
+    this.as = options.has(RpmsgFeature.ADDRESS_SERVICE);
+    this.mtu = RpmsgHeaderLayout.mtu(outbound.maxMessageSize());
+    this.inboundSize = inbound.size();
+    this.pool = new PooledMessage[inboundSize];
+  }
+
+  /** Creates the bus and starts receiving. */
+  public static VirtioRpmsgBus start(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
+    VirtioRpmsgBus bus = new VirtioRpmsgBus(inbound, outbound, options);
+    inbound.receive().subscribe(bus.inboundSubscriber);
+    bus.emit(new ChannelEvent.LinkUp());
+    return bus;
+  }
+
+  @Override
+  public RpmsgOptions options() {
+    return options;
+  }
+
+  @Override
+  public int mtu() {
+    return mtu;
+  }
+
+  @Override
+  public String toString() {
+    return "RpmsgBus[" + name + ", rx " + inbound.name() + ", tx " + outbound.name() + "]";
+  }
+
+  // =================================================================================== receive
+
+  private final class InboundSubscriber implements CoreSubscriber<BufferLease> {
+
+    private volatile @Nullable Subscription upstream;
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      if (Operators.validate(upstream, s)) {
+        upstream = s;
+        s.request(inboundSize);
+      }
+    }
+
+    @Override
+    public void onNext(BufferLease lease) {
+      try {
+        onLease(lease);
+      } catch (RuntimeException e) {
+        // A bug of ours must not stop the link: count it as a bad message and keep going.
+        log.error("{}: failed to handle an inbound message; dropped", name, e);
+        lease.release();
+      }
+      credit();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      linkDown(t);
+    }
+
+    @Override
+    public void onComplete() {
+      linkDown(new IllegalStateException("inbound queue completed"));
+    }
+
+    void request(long n) {
+      Subscription s = upstream;
+      if (s != null) {
+        s.request(n);
+      }
+    }
+
+    void cancel() {
+      Subscription s = upstream;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+  }
+
+  /** Poller thread: renews one message of ring credit, or owes it while an endpoint is full. */
+  private void credit() {
+    if (fullEndpoints.get() == 0) {
+      inboundSubscriber.request(1);
+    } else {
+      owed.incrementAndGet();
+      if (fullEndpoints.get() == 0) {
+        payOwed();
+      }
+    }
+  }
+
+  void endpointFull() {
+    fullEndpoints.incrementAndGet();
+  }
+
+  void endpointDrained() {
+    if (fullEndpoints.decrementAndGet() == 0) {
+      payOwed();
+    }
+  }
+
+  private void payOwed() {
+    long k = owed.getAndSet(0);
+    if (k > 0) {
+      inboundSubscriber.request(k);
+    }
+  }
+
+  private void onLease(BufferLease lease) {
+    received.incrementAndGet();
+    MemorySegment d = lease.data();
+    long available = d.byteSize();
+    if (available < RpmsgHeaderLayout.SIZE) {
+      badHeader.hit(name, "buffer of " + available + " bytes is shorter than the 16-byte header");
+      lease.release();
+      return;
+    }
+    int src = RpmsgHeader.src(d, 0);
+    int dst = RpmsgHeader.dst(d, 0);
+    int len = RpmsgHeader.len(d, 0);
+    String bad = RpmsgHeaderLayout.checkLength(available, len);
+    if (bad != null) {
+      badHeader.hit(name, "src " + RpmsgAddress.toString(src) + " dst " + RpmsgAddress.toString(dst) + ": " + bad);
+      lease.release();
+      return;
+    }
+    if (dst == RpmsgAddress.NAME_SERVICE && ns) {
+      try {
+        onNameService(d, src, len);
+      } finally {
+        lease.release();
+      }
+      return;
+    }
+    if (dst == RpmsgAddress.ADDRESS_SERVICE && as) {
+      try {
+        onAddressService(d, src, len);
+      } finally {
+        lease.release();
+      }
+      return;
+    }
+    BusEndpoint ep = endpoints.get(dst);
+    if (ep == null || ep.isTerminated()) {
+      unknownAddress.hit(name, "src " + RpmsgAddress.toString(src) + " dst " + RpmsgAddress.toString(dst) + " len "
+          + len);
+      lease.release();
+      return;
+    }
+    if (ep.destination() == RpmsgAddress.ANY) {
+      ep.bind(src, "source of the first message"); // OpenAMP: adopt the sender's address
+    }
+    int slot = lease.slot();
+    PooledMessage m;
+    if (slot >= 0 && slot < pool.length) {
+      m = pool[slot];
+      if (m == null) {
+        m = new PooledMessage(lease);
+        pool[slot] = m;
+      }
+    } else {
+      m = new PooledMessage(lease);
+    }
+    m.set(lease, src, dst, len);
+    if (ep.offer(m) == BusEndpoint.QUEUED) {
+      delivered.incrementAndGet();
+    } else {
+      queueFullDrops.incrementAndGet();
+    }
+  }
+
+  // ============================================================================ name service
+
+  private static String key(String channel, int address) {
+    return channel + '\u0000' + Integer.toUnsignedString(address);
+  }
+
+  /** Poller thread. */
+  private void onNameService(MemorySegment d, int src, int len) {
+    long p = RpmsgHeaderLayout.SIZE;
+    if (len != NameServiceLayout.SIZE) {
+      badNameService.hit(name, "src " + RpmsgAddress.toString(src) + " len " + len + " (must be exactly "
+          + NameServiceLayout.SIZE + ")");
+      return;
+    }
+    if (!NameServiceMessage.nameTerminated(d, p)) {
+      unterminated.note(name, "src " + RpmsgAddress.toString(src) + ": no NUL in name[0..30]; cut at 31 bytes");
+    }
+    String channel = NameServiceMessage.name(d, p);
+    int addr = NameServiceMessage.addr(d, p);
+    int flags = NameServiceMessage.flags(d, p);
+    String k = key(channel, addr);
+    if (NameServiceLayout.isDestroy(flags)) {
+      RpmsgChannel ch;
+      synchronized (remote) {
+        ch = remote.remove(k);
+      }
+      if (ch == null) {
+        unknownDestroy.hit(name, "'" + channel + "' @" + RpmsgAddress.toString(addr) + " flags " + flags
+            + " from src " + RpmsgAddress.toString(src));
+        return;
+      }
+      // OpenAMP: unbind the endpoint whose name and current destination both match.
+      for (BusEndpoint ep : endpoints.all()) {
+        if (ep.name().equals(channel)) {
+          ep.unbind(addr);
+        }
+      }
+      emit(new ChannelEvent.Destroyed(ch));
+      return;
+    }
+    RpmsgChannel ch = new RpmsgChannel(channel, addr, RpmsgChannel.Origin.REMOTE,
+        as && (flags & NameServiceLayout.FLAG_AS_ANNOUNCE) != 0);
+    synchronized (remote) {
+      if (remote.containsKey(k)) {
+        remote.put(k, ch); // a repeated announcement (e.g. after a peer restart): refresh, no new channel
+      } else if (remote.size() >= options.maxChannels()) {
+        channelLimit.hit(name, "'" + channel + "' @" + RpmsgAddress.toString(addr) + " with "
+            + remote.size() + " channels (limit " + options.maxChannels() + ")");
+        return;
+      } else {
+        remote.put(k, ch);
+      }
+    }
+    // OpenAMP: a local endpoint of that name still without a destination binds to the announcer.
+    for (BusEndpoint ep : endpoints.all()) {
+      if (ep.name().equals(channel) && ep.destination() == RpmsgAddress.ANY) {
+        ep.bind(addr, "announcement of '" + channel + "'");
+      }
+    }
+    emit(new ChannelEvent.Created(ch));
+  }
+
+  /** Poller thread. RFC address service: the peer tells one of our announced endpoints where to send. */
+  private void onAddressService(MemorySegment d, int src, int len) {
+    long p = RpmsgHeaderLayout.SIZE;
+    if (len != AddressServiceLayout.SIZE) {
+      badAddressService.hit(name, "src " + RpmsgAddress.toString(src) + " len " + len + " (must be exactly "
+          + AddressServiceLayout.SIZE + ")");
+      return;
+    }
+    if (!NameCodec.isTerminated(d, p + AddressServiceLayout.NAME_OFFSET)) {
+      unterminated.note(name, "address service from src " + RpmsgAddress.toString(src) + ": cut at 31 bytes");
+    }
+    String channel = AddressServiceMessage.name(d, p);
+    int peer = AddressServiceMessage.dst(d, p);
+    int ours = AddressServiceMessage.src(d, p);
+    int flags = AddressServiceMessage.flags(d, p);
+    BusEndpoint ep = endpoints.get(ours);
+    if (ep == null || !ep.name().equals(channel)) {
+      badAddressService.hit(name, "'" + channel + "' for our address " + RpmsgAddress.toString(ours)
+          + ": no such endpoint");
+      return;
+    }
+    if ((flags & AddressServiceLayout.FLAG_ASSIGN) != 0) {
+      if (!ep.bind(peer, "address service") && ep.destination() != peer) {
+        badAddressService.hit(name, "'" + channel + "' @" + RpmsgAddress.toString(ours) + " already bound to "
+            + RpmsgAddress.toString(ep.destination()) + ", peer assigns " + RpmsgAddress.toString(peer)
+            + " (EBUSY)");
+      }
+    } else if ((flags & AddressServiceLayout.FLAG_FREE) != 0) {
+      ep.unbind(peer);
+    } else {
+      badAddressService.hit(name, "'" + channel + "' flags " + flags);
+    }
+  }
+
+  private void emit(ChannelEvent e) {
+    synchronized (emitLock) {
+      events.tryEmitNext(e);
+    }
+  }
+
+  private void linkDown(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    log.warn("{}: link down: {}", name, cause.toString());
+    linkFailure = cause;
+    synchronized (remote) {
+      remote.clear();
+    }
+    RpmsgLinkDownException err = new RpmsgLinkDownException("rpmsg bus " + name + ": link down: " + cause, cause);
+    for (BusEndpoint ep : endpoints.all()) {
+      ep.terminate(err);
+    }
+    emit(new ChannelEvent.LinkDown(cause));
+  }
+
+  // =================================================================================== channels
+
+  @Override
+  public Mono<RpmsgChannel> channel(String channelName, Duration timeout) {
+    Mono<RpmsgChannel> now = Mono.fromSupplier(() -> {
+      synchronized (remote) {
+        for (RpmsgChannel c : remote.values()) {
+          if (c.name().equals(channelName)) {
+            return c;
+          }
+        }
+        return null;
+      }
+    });
+    // Subscribe to events before looking at the registry, so an announcement between the two is not missed.
+    Flux<RpmsgChannel> later = events.asFlux()
+        .filter(e -> e instanceof ChannelEvent.Created c && c.channel().origin() == RpmsgChannel.Origin.REMOTE
+            && c.channel().name().equals(channelName))
+        .map(e -> ((ChannelEvent.Created) e).channel());
+    return later.mergeWith(now).next()
+        .timeout(timeout, Mono.defer(() -> Mono.error(new RpmsgTimeoutException("rpmsg bus " + name
+            + ": the peer did not announce channel '" + channelName + "' within " + timeout, timeout))));
+  }
+
+  @Override
+  public List<RpmsgChannel> remoteChannels() {
+    synchronized (remote) {
+      return List.copyOf(remote.values());
+    }
+  }
+
+  @Override
+  public Flux<ChannelEvent> channelEvents() {
+    return events.asFlux();
+  }
+
+  // ================================================================================== endpoints
+
+  @Override
+  public Mono<RpmsgEndpoint> createEndpoint(EndpointOptions eo) {
+    return Mono.defer(() -> {
+      if (closed) {
+        return Mono.error(new RpmsgEndpointClosedException("rpmsg bus " + name + " is closed"));
+      }
+      Throwable lf = linkFailure;
+      if (lf != null) {
+        return Mono.error(new RpmsgLinkDownException("rpmsg bus " + name + ": link down", lf));
+      }
+      byte[] nameBytes = NameCodec.encode(eo.name());
+      int addr = addresses.allocate(eo.address(), "rpmsg bus " + name + ", endpoint '" + eo.name() + "'");
+      int capacity = eo.queueCapacity() > 0 ? eo.queueCapacity() : options.queueCapacity();
+      OverflowPolicy policy = eo.overflow() != null ? eo.overflow() : options.overflow();
+      boolean announce = eo.announce() && ns;
+      BusEndpoint ep = new BusEndpoint(this, addr, eo.name(), eo.destination(), announce, capacity, policy,
+          inboundSize);
+      endpoints.put(addr, ep);
+      if (ep.destination() == RpmsgAddress.ANY && !eo.name().isEmpty()) {
+        // OpenAMP: an endpoint created after the peer announced its name binds to it at once.
+        synchronized (remote) {
+          for (RpmsgChannel c : remote.values()) {
+            if (c.name().equals(eo.name())) {
+              ep.bind(c.address(), "earlier announcement of '" + c.name() + "'");
+              break;
+            }
+          }
+        }
+      }
+      Mono<Void> steps = Mono.empty();
+      if (announce) {
+        int flags = as ? NameServiceLayout.FLAG_AS_ANNOUNCE : NameServiceLayout.FLAG_CREATE;
+        steps = sendNameService(ep, nameBytes, flags).then(Mono.fromRunnable(() ->
+            emit(new ChannelEvent.Created(new RpmsgChannel(ep.name(), addr, RpmsgChannel.Origin.LOCAL, as)))));
+      }
+      RpmsgChannel acked = as ? announcedWithAddressService(eo.name(), ep.destination()) : null;
+      if (acked != null) {
+        ep.assignedTo = acked.address();
+        steps = steps.then(sendAddressService(ep, nameBytes, acked.address(), AddressServiceLayout.FLAG_ASSIGN));
+      }
+      return steps.thenReturn((RpmsgEndpoint) ep).onErrorResume(e -> {
+        if (endpoints.remove(addr, ep)) {
+          addresses.free(addr);
+        }
+        ep.terminate(e);
+        return Mono.error(e);
+      });
+    });
+  }
+
+  private @Nullable RpmsgChannel announcedWithAddressService(String channel, int address) {
+    if (address == RpmsgAddress.ANY || channel.isEmpty()) {
+      return null;
+    }
+    synchronized (remote) {
+      RpmsgChannel c = remote.get(key(channel, address));
+      return c != null && c.addressService() ? c : null;
+    }
+  }
+
+  Mono<Void> closeEndpoint(BusEndpoint ep) {
+    return Mono.defer(() -> {
+      if (!ep.startClosing()) {
+        return Mono.empty();
+      }
+      // Stop delivering first: from here, messages for this address count as unknown.
+      if (endpoints.remove(ep.address(), ep)) {
+        addresses.free(ep.address());
+      }
+      ep.terminate(null);
+      Mono<Void> steps = Mono.empty();
+      if (linkFailure == null) {
+        byte[] nameBytes = ep.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (ep.isAnnounced()) {
+          steps = sendNameService(ep, nameBytes, NameServiceLayout.FLAG_DESTROY)
+              .then(Mono.fromRunnable(() -> emit(new ChannelEvent.Destroyed(
+                  new RpmsgChannel(ep.name(), ep.address(), RpmsgChannel.Origin.LOCAL, as)))));
+        }
+        int assigned = ep.assignedTo;
+        if (assigned != RpmsgAddress.ANY) {
+          steps = steps.then(sendAddressService(ep, nameBytes, assigned, AddressServiceLayout.FLAG_FREE));
+        }
+      }
+      return steps;
+    });
+  }
+
+  // ======================================================================================= send
+
+  private Mono<Void> sendNameService(BusEndpoint ep, byte[] nameBytes, int flags) {
+    BufferWriter<BusEndpoint> w = (e, buf) -> {
+      checkFits(e, NameServiceLayout.SIZE, buf);
+      NameServiceMessage.write(buf, RpmsgHeaderLayout.SIZE, nameBytes, e.address(), flags);
+      RpmsgHeader.write(buf, 0, e.address(), RpmsgAddress.NAME_SERVICE, NameServiceLayout.SIZE);
+      sent.incrementAndGet();
+      return RpmsgHeaderLayout.SIZE + NameServiceLayout.SIZE;
+    };
+    return controlSend(ep, w, "name-service " + (NameServiceLayout.isDestroy(flags) ? "DESTROY" : "CREATE"));
+  }
+
+  private Mono<Void> sendAddressService(BusEndpoint ep, byte[] nameBytes, int peerAddress, int flags) {
+    BufferWriter<BusEndpoint> w = (e, buf) -> {
+      checkFits(e, AddressServiceLayout.SIZE, buf);
+      AddressServiceMessage.write(buf, RpmsgHeaderLayout.SIZE, nameBytes, e.address(), peerAddress, flags);
+      RpmsgHeader.write(buf, 0, e.address(), RpmsgAddress.ADDRESS_SERVICE, AddressServiceLayout.SIZE);
+      sent.incrementAndGet();
+      return RpmsgHeaderLayout.SIZE + AddressServiceLayout.SIZE;
+    };
+    return controlSend(ep, w, "address-service " + (flags == AddressServiceLayout.FLAG_ASSIGN ? "ASSIGN" : "FREE"));
+  }
+
+  private Mono<Void> controlSend(BusEndpoint ep, BufferWriter<BusEndpoint> w, String what) {
+    Duration t = options.sendTimeout();
+    return outbound.send(Mono.just(ep), w)
+        .timeout(t, Mono.defer(() -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
+            + ": " + what + " not in the ring after " + t + " (no free ring buffer: the peer is not consuming)", t))));
+  }
+
+  private void checkFits(BusEndpoint ep, long payload, MemorySegment buf) {
+    long room = Math.min(mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
+    if (payload > room) {
+      throw new RpmsgMessageTooLargeException(ep.describe(), payload, (int) Math.max(0, room));
+    }
+  }
+
+  /** State of one send call, for the timeout's message. */
+  private static final class SendProgress {
+    volatile boolean bound;
+    final AtomicLong written = new AtomicLong();
+  }
+
+  <T> Mono<Void> send(BusEndpoint ep, int explicitDst, Publisher<? extends T> items,
+      @Nullable BufferWriter<T> payloadWriter, @Nullable Duration timeout) {
+    Duration t = timeout != null ? timeout : options.sendTimeout();
+    return Mono.defer(() -> {
+      if (ep.isClosed()) {
+        return Mono.error(ep.closedError());
+      }
+      Throwable lf = linkFailure;
+      if (lf != null) {
+        return Mono.error(new RpmsgLinkDownException("rpmsg endpoint " + ep.describe() + ": link down", lf));
+      }
+      SendProgress progress = new SendProgress();
+      Mono<Integer> dst = explicitDst != RpmsgAddress.ANY ? Mono.just(explicitDst) : ep.destinationForSend();
+      int src = ep.address();
+      return dst.flatMap(d -> {
+        progress.bound = true;
+        BufferWriter<T> frame;
+        if (payloadWriter == null) {
+          frame = (item, buf) -> {
+            MemorySegment payload = (MemorySegment) item;
+            long n = payload.byteSize();
+            checkFits(ep, n, buf);
+            MemorySegment.copy(payload, 0, buf, RpmsgHeaderLayout.SIZE, n);
+            RpmsgHeader.write(buf, 0, src, d, (int) n);
+            sent.incrementAndGet();
+            progress.written.incrementAndGet();
+            return RpmsgHeaderLayout.SIZE + (int) n;
+          };
+        } else {
+          frame = (item, buf) -> {
+            int room = (int) Math.min(mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
+            int n = payloadWriter.write(item, buf.asSlice(RpmsgHeaderLayout.SIZE, Math.max(0, room)));
+            if (n < 0 || n > room) {
+              throw new RpmsgMessageTooLargeException(ep.describe(), n, room);
+            }
+            RpmsgHeader.write(buf, 0, src, d, n);
+            sent.incrementAndGet();
+            progress.written.incrementAndGet();
+            return RpmsgHeaderLayout.SIZE + n;
+          };
+        }
+        return outbound.send(items, frame);
+      }).timeout(t, Mono.defer(() -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
+          + ": send did not complete within " + t + (progress.bound
+              ? " — waiting for a free ring buffer (the peer is not consuming); " + progress.written.get()
+                  + " message(s) of this call were sent"
+              : " — waiting for the peer's address (no announcement, address-service assignment or message"
+                  + " from the peer yet)"), t))));
+    });
+  }
+
+  // ================================================================================ stats/close
+
+  @Override
+  public RpmsgStats stats() {
+    return new RpmsgStats(received.get(), delivered.get(), sent.get(), badHeader.count(), unknownAddress.count(),
+        queueFullDrops.get(), badNameService.count(), unterminated.count(), channelLimit.count(),
+        unknownDestroy.count(), badAddressService.count());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    List<Mono<Void>> closing = new ArrayList<>();
+    for (BusEndpoint ep : endpoints.all()) {
+      closing.add(closeEndpoint(ep).onErrorResume(e -> {
+        log.debug("{}: closing {}: {}", name, ep, e.toString());
+        return Mono.empty();
+      }));
+    }
+    Mono<Void> all = Mono.when(closing);
+    if (Schedulers.isInNonBlockingThread()) {
+      all.subscribe();
+    } else {
+      try {
+        all.block(Duration.ofSeconds(1));
+      } catch (RuntimeException e) {
+        log.debug("{}: withdrawing endpoints on close: {}", name, e.toString());
+      }
+    }
+    closed = true;
+    inboundSubscriber.cancel();
+    events.tryEmitComplete();
+  }
+}
