@@ -559,10 +559,33 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     }
   }
 
-  /** State of one send call, for the timeout's message. */
+  /**
+   * Watch over one send call: the call is waiting for the peer when the ring sender has no
+   * outstanding request to upstream (it requests only as many items as there are free buffers) and
+   * upstream has not completed — or when the destination is not known yet. Waiting on upstream
+   * itself (a slow or idle producer) is not a stall.
+   */
   private static final class SendProgress {
-    volatile boolean bound;
+    final AtomicLong outstanding = new AtomicLong();
     final AtomicLong written = new AtomicLong();
+    volatile long lastChange = System.nanoTime();
+    volatile boolean bound;
+
+    void requested(long n) {
+      if (outstanding.getAndAdd(n) + n < 0) {
+        outstanding.set(Long.MAX_VALUE);
+      }
+      lastChange = System.nanoTime();
+    }
+
+    void arrived() {
+      outstanding.decrementAndGet();
+      lastChange = System.nanoTime();
+    }
+
+    boolean stalledLongerThan(long nanos) {
+      return outstanding.get() <= 0 && System.nanoTime() - lastChange > nanos;
+    }
   }
 
   <T> Mono<Void> send(BusEndpoint ep, int explicitDst, Publisher<? extends T> items,
@@ -579,8 +602,10 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       SendProgress progress = new SendProgress();
       Mono<Integer> dst = explicitDst != RpmsgAddress.ANY ? Mono.just(explicitDst) : ep.destinationForSend();
       int src = ep.address();
-      return dst.flatMap(d -> {
+      Flux<T> watched = Flux.<T>from(items).doOnRequest(progress::requested).doOnNext(x -> progress.arrived());
+      Mono<Void> sending = dst.flatMap(d -> {
         progress.bound = true;
+        progress.lastChange = System.nanoTime();
         BufferWriter<T> frame;
         if (payloadWriter == null) {
           frame = (item, buf) -> {
@@ -606,13 +631,20 @@ public final class VirtioRpmsgBus implements RpmsgBus {
             return RpmsgHeaderLayout.SIZE + n;
           };
         }
-        return outbound.send(items, frame);
-      }).timeout(t, Mono.defer(() -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
-          + ": send did not complete within " + t + (progress.bound
-              ? " — waiting for a free ring buffer (the peer is not consuming); " + progress.written.get()
-                  + " message(s) of this call were sent"
-              : " — waiting for the peer's address (no announcement, address-service assignment or message"
-                  + " from the peer yet)"), t))));
+        return outbound.send(watched, frame);
+      });
+      long limit = t.toNanos();
+      Duration period = Duration.ofNanos(Math.max(1_000_000L, limit / 8));
+      Mono<Void> watchdog = Flux.interval(period, period)
+          .filter(i -> progress.stalledLongerThan(limit))
+          .next()
+          .flatMap(i -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
+              + ": send waited longer than " + t + (progress.bound
+                  ? " for a free ring buffer (the peer is not consuming); " + progress.written.get()
+                      + " message(s) of this call were sent"
+                  : " for the peer's address (no announcement, address-service assignment or message from"
+                      + " the peer yet)"), t)));
+      return Mono.firstWithSignal(sending, watchdog);
     });
   }
 
