@@ -44,14 +44,16 @@ public interface RpmsgEndpoint {
    * Sends each segment as one message to {@link #destination()}, waiting (within the timeout) for
    * the destination to become known and for ring buffers. Completes when the last message is in the
    * ring. A payload over {@link #mtu()} fails with {@link RpmsgMessageTooLargeException} before
-   * anything of it is sent (those before it are sent); a call that does not finish within the bus's
-   * send timeout fails with {@link RpmsgTimeoutException} naming this endpoint and the wait.
+   * anything of it is sent (those before it are sent); a call that waits for the peer (its address,
+   * or a free ring buffer) longer than the bus's send timeout fails with
+   * {@link RpmsgTimeoutException} naming this endpoint and what it waited for. Several endpoints
+   * (and several calls) may send at once: they share the outbound ring, each call in its own order.
    */
   default Mono<Void> send(Publisher<? extends MemorySegment> payloads) {
     return send(payloads, (Duration) null);
   }
 
-  /** {@link #send(Publisher)} with its own bound of the whole call ({@code null}: the bus default). */
+  /** {@link #send(Publisher)} with its own bound of waiting for the peer ({@code null}: the bus default). */
   Mono<Void> send(Publisher<? extends MemorySegment> payloads, @org.jspecify.annotations.Nullable Duration timeout);
 
   /** Sends to {@code destination} instead of the default one. */

@@ -11,8 +11,11 @@ import java.util.Set;
  *     address service is opt-in)
  * @param maxChannels most remote channels (peer announcements) kept at once; further
  *     announcements are counted in {@link RpmsgStats#droppedChannelLimit()} and dropped
- * @param sendTimeout default bound of one {@code send} call (waiting for the peer's address and for
- *     ring buffers), replacing the kernel's hidden 15 s; must be positive
+ * @param sendTimeout default longest time a {@code send} call may wait for the peer — for its
+ *     address, or for a free ring buffer while the peer is not consuming — before it fails with
+ *     {@link RpmsgTimeoutException} (the kernel's hidden 15 s, made explicit). Time spent waiting for
+ *     the call's own publisher is not counted, so a long-lived stream (an echo) never times out
+ *     while it is idle; must be positive
  * @param bindTimeout default bound of waiting for a channel or a peer address (e.g.
  *     {@link RpmsgBus#channel(String)})
  * @param queueCapacity default receive-queue bound per endpoint

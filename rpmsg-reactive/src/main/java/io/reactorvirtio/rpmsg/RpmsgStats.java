@@ -6,6 +6,7 @@ package io.reactorvirtio.rpmsg;
  *
  * @param received messages taken from the inbound ring
  * @param delivered data messages put in an endpoint's queue
+ * @param control name-service and address-service messages acted on
  * @param sent messages written to the outbound ring (data and control)
  * @param droppedBadHeader header shorter than 16 bytes or {@code len} running past the buffer
  * @param droppedUnknownAddress data for an address no endpoint holds
@@ -17,11 +18,14 @@ package io.reactorvirtio.rpmsg;
  * @param droppedUnknownDestroy NS DESTROY for a channel that was never announced
  * @param droppedBadAddressService address-service messages of the wrong size or for no endpoint
  */
-public record RpmsgStats(long received, long delivered, long sent, long droppedBadHeader, long droppedUnknownAddress,
+public record RpmsgStats(long received, long delivered, long control, long sent, long droppedBadHeader, long droppedUnknownAddress,
     long droppedQueueFull, long droppedBadNameService, long unterminatedNames, long droppedChannelLimit,
     long droppedUnknownDestroy, long droppedBadAddressService) {
 
-  /** All messages dropped, for any reason. */
+  /**
+   * All messages dropped, for any reason. Every received message is delivered, acted on as control,
+   * or dropped: {@code received == delivered + control + dropped()} once the bus is idle.
+   */
   public long dropped() {
     return droppedBadHeader + droppedUnknownAddress + droppedQueueFull + droppedBadNameService + droppedChannelLimit
         + droppedUnknownDestroy + droppedBadAddressService;

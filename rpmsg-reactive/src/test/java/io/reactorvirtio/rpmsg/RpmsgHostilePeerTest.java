@@ -173,4 +173,93 @@ class RpmsgHostilePeerTest {
       rx.dispose();
     }
   }
+
+  @Test
+  void randomFramesAreEachDeliveredActedOnOrCountedAndNeverBreakTheBus() {
+    var file = shm.newPath("random");
+    try (VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
+        VhostShmLink deviceLink = VhostShmLink.open(file, IdlePolicy.defaults(), T);
+        RpmsgBus bus = RpmsgBus.driver(driverLink, RpmsgOptions.defaults().withAddressService().withMaxChannels(16))) {
+      Virtqueue peer = deviceLink.queue(0);
+      RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("target")).block(T);
+      int me = ep.address();
+      java.util.concurrent.atomic.AtomicLong got = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicBoolean oversize = new java.util.concurrent.atomic.AtomicBoolean();
+      var sub = ep.receive().subscribe(m -> {
+        if (m.length() > 496 || m.data().byteSize() != m.length()) {
+          oversize.set(true);
+        }
+        got.incrementAndGet();
+        m.release();
+      });
+      java.util.Random rnd = new java.util.Random(42);
+      int n = 3000;
+      int[] dsts = {53, 54, me, 0xFFFFFFFF, 7};
+      MemorySegment[] frames = new MemorySegment[n];
+      for (int i = 0; i < n; i++) {
+        int total = rnd.nextInt(8) == 0 ? rnd.nextInt(16) : 16 + rnd.nextInt(497);
+        int dst = rnd.nextInt(3) == 0 ? rnd.nextInt() : dsts[rnd.nextInt(dsts.length)];
+        byte[] body = new byte[Math.max(0, total - 16)];
+        rnd.nextBytes(body);
+        int len = switch (rnd.nextInt(4)) {
+          case 0 -> rnd.nextInt(0x10000);
+          case 1 -> body.length;
+          case 2 -> dst == 53 ? 40 : 44;
+          default -> rnd.nextInt(body.length + 1);
+        };
+        if (dst == 53 && len == 40 && body.length >= 40 && rnd.nextBoolean()) {
+          body[36] = (byte) rnd.nextInt(4); // flags: create, destroy, AS_ANNOUNCE...
+          body[37] = body[38] = body[39] = 0;
+        }
+        frames[i] = frame(rnd.nextInt(), dst, len, rnd.nextInt(), rnd.nextInt(), body, total);
+      }
+      for (int i = 0; i < n; i += 100) {
+        raw(peer, java.util.Arrays.copyOfRange(frames, i, Math.min(n, i + 100)));
+      }
+      waitFor(() -> bus.stats().received() == n);
+      RpmsgStats s = bus.stats();
+      assertThat(s.delivered() + s.control() + s.dropped()).as(s.toString()).isEqualTo(n);
+      System.out.println("random frames: " + s);
+      assertThat(s.delivered()).isPositive();
+      assertThat(s.control()).isPositive();
+      assertThat(s.droppedBadHeader()).isPositive();
+      assertThat(s.droppedUnknownAddress()).isPositive();
+      assertThat(s.droppedBadNameService()).isPositive();
+      assertThat(bus.remoteChannels().size()).isLessThanOrEqualTo(16);
+      waitFor(() -> got.get() == s.delivered());
+      assertThat(oversize.get()).isFalse();
+      assertThat(driverLink.queue(0).outstandingLeases()).isZero();
+      sub.dispose();
+      // Still working.
+      raw(peer, frame(0x400, me, "after".getBytes(StandardCharsets.US_ASCII)));
+      RpmsgMessage m = ep.receive().next().block(T);
+      assertThat(m.toUtf8()).isEqualTo("after");
+      m.release();
+    }
+  }
+
+  @Test
+  void linkDownEndsReceiveWithAClearErrorAndIsAnEvent() {
+    var file = shm.newPath("down");
+    VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
+    try (RpmsgBus bus = RpmsgBus.driver(driverLink, RpmsgOptions.defaults())) {
+      RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("x")).block(T);
+      var events = new java.util.concurrent.CopyOnWriteArrayList<ChannelEvent>();
+      bus.channelEvents().subscribe(events::add);
+      var receiving = ep.receive().then().toFuture();
+      driverLink.close();
+      assertThat(receiving).failsWithin(T).withThrowableThat().havingRootCause()
+          .isInstanceOf(io.reactorvirtio.virtio.LinkDownException.class);
+      assertThat(receiving.exceptionNow()).isInstanceOf(RpmsgLinkDownException.class)
+          .hasMessageContaining("link down");
+      waitFor(() -> !events.isEmpty());
+      assertThat(events.getFirst()).isInstanceOf(ChannelEvent.LinkDown.class);
+      reactor.test.StepVerifier.create(bus.createEndpoint(EndpointOptions.named("y")))
+          .expectError(RpmsgLinkDownException.class).verify(T);
+      reactor.test.StepVerifier.create(ep.send(reactor.core.publisher.Mono.just(MemorySegment.ofArray(new byte[1]))))
+          .expectError(RpmsgException.class).verify(T);
+    } finally {
+      driverLink.close();
+    }
+  }
 }

@@ -34,10 +34,6 @@ final class BusEndpoint implements RpmsgEndpoint {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BusEndpoint.class);
 
-  /** offer() outcomes. */
-  static final int QUEUED = 0;
-  static final int DROPPED = 1;
-
   private final VirtioRpmsgBus bus;
   private final int address;
   private final String name;
@@ -170,19 +166,28 @@ final class BusEndpoint implements RpmsgEndpoint {
 
   // ---- receive (producer side: poller thread) ----
 
-  /** Poller thread. Queues {@code m} or, under DROP with a full queue, releases it. */
-  int offer(PooledMessage m) {
+  /**
+   * Poller thread: under {@link OverflowPolicy#DROP} with a full queue, releases {@code m}, counts
+   * it and returns true. Only the poller adds to the queue, so a false answer stays true until
+   * {@link #enqueue} (the consumer can only make room).
+   */
+  boolean dropIfFull(PooledMessage m) {
     if (policy == OverflowPolicy.DROP && queue.size() >= capacity) {
       m.release();
       dropped.incrementAndGet();
-      return DROPPED;
+      return true;
     }
+    return false;
+  }
+
+  /** Poller thread: queues {@code m} and delivers what the subscriber asked for. */
+  void enqueue(PooledMessage m) {
     if (!queue.offer(m)) {
       // Cannot happen: the bus grants at most one ring of credit beyond a full queue.
       m.release();
       dropped.incrementAndGet();
       log.error("{}: receive queue overflow beyond capacity {} + ring; message dropped", describe(), capacity);
-      return DROPPED;
+      return;
     }
     if (policy == OverflowPolicy.BACKPRESSURE && queue.size() >= capacity && full.compareAndSet(false, true)) {
       bus.endpointFull();
@@ -192,7 +197,6 @@ final class BusEndpoint implements RpmsgEndpoint {
       }
     }
     drain();
-    return QUEUED;
   }
 
   @Override

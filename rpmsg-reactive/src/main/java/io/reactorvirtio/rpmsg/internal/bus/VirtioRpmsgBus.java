@@ -86,6 +86,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   // counters (poller thread writes most; AtomicLong for cross-thread reads)
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong control = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong queueFullDrops = new AtomicLong();
   private final RateLimitedLog badHeader = new RateLimitedLog(log, "bad rpmsg header");
@@ -271,10 +272,11 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       m = new PooledMessage(lease);
     }
     m.set(lease, src, dst, len);
-    if (ep.offer(m) == BusEndpoint.QUEUED) {
-      delivered.incrementAndGet();
-    } else {
+    if (ep.dropIfFull(m)) {
       queueFullDrops.incrementAndGet();
+    } else {
+      delivered.incrementAndGet(); // before the subscriber sees it
+      ep.enqueue(m);
     }
   }
 
@@ -315,6 +317,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
           ep.unbind(addr);
         }
       }
+      control.incrementAndGet();
       emit(new ChannelEvent.Destroyed(ch));
       return;
     }
@@ -337,6 +340,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
         ep.bind(addr, "announcement of '" + channel + "'");
       }
     }
+    control.incrementAndGet();
     emit(new ChannelEvent.Created(ch));
   }
 
@@ -366,9 +370,12 @@ public final class VirtioRpmsgBus implements RpmsgBus {
         badAddressService.hit(name, "'" + channel + "' @" + RpmsgAddress.toString(ours) + " already bound to "
             + RpmsgAddress.toString(ep.destination()) + ", peer assigns " + RpmsgAddress.toString(peer)
             + " (EBUSY)");
+      } else {
+        control.incrementAndGet();
       }
     } else if ((flags & AddressServiceLayout.FLAG_FREE) != 0) {
       ep.unbind(peer);
+      control.incrementAndGet();
     } else {
       badAddressService.hit(name, "'" + channel + "' flags " + flags);
     }
@@ -652,7 +659,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
   @Override
   public RpmsgStats stats() {
-    return new RpmsgStats(received.get(), delivered.get(), sent.get(), badHeader.count(), unknownAddress.count(),
+    return new RpmsgStats(received.get(), delivered.get(), control.get(), sent.get(), badHeader.count(), unknownAddress.count(),
         queueFullDrops.get(), badNameService.count(), unterminated.count(), channelLimit.count(),
         unknownDestroy.count(), badAddressService.count());
   }
@@ -680,7 +687,15 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       }
     }
     closed = true;
-    inboundSubscriber.cancel();
+    if (linkFailure == null) {
+      try {
+        inboundSubscriber.cancel();
+      } catch (RuntimeException e) {
+        // The link closed under us meanwhile: virtio's cancel then touches an unmapped doorbell
+        // ("Already closed"); the subscription is over either way.
+        log.debug("{}: cancelling the inbound queue: {}", name, e.toString());
+      }
+    }
     events.tryEmitComplete();
   }
 }
