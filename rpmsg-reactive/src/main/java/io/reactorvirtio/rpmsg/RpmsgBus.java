@@ -1,42 +1,23 @@
 package io.reactorvirtio.rpmsg;
 
-import io.reactorvirtio.rpmsg.internal.bus.VirtioRpmsgBus;
-import io.reactorvirtio.vhost.link.VhostShmLink;
-import io.reactorvirtio.virtio.Virtqueue;
-import io.reactorvirtio.virtio.link.VirtioShmLink;
 import java.time.Duration;
 import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * rpmsg over one virtio device (id 7), in either role. The bus is role-agnostic: it takes the queue
- * it receives on and the queue it sends on. Driver side (virtio, owns the rings): receive on queue
- * 0, send on queue 1. Device side (vhost): send on queue 0, receive on queue 1.
+ * rpmsg over one virtio device (id 7), in either role: the application API is the same whether
+ * this side owns the rings (virtio driver) or reaches them (vhost device). Created by
+ * {@link io.reactorvirtio.rpmsg.virtio.RpmsgVirtio}.
  *
  * <pre>{@code
- * RpmsgBus bus = RpmsgBus.driver(link, RpmsgOptions.defaults());
+ * RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults());
  * RpmsgChannel ch = bus.channel("rpmsg-echo").block(Duration.ofSeconds(5));
  * RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.forChannel(ch)).block();
  * ep.send(Mono.just(MemorySegment.ofArray("hi".getBytes()))).block();
  * }</pre>
  */
 public interface RpmsgBus extends AutoCloseable {
-
-  /** A bus over {@code inbound} (receive) and {@code outbound} (send) queues of one rpmsg device. */
-  static RpmsgBus create(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
-    return VirtioRpmsgBus.start(inbound, outbound, options);
-  }
-
-  /** The driver role on a shared-memory link: receive on queue 0, send on queue 1. */
-  static RpmsgBus driver(VirtioShmLink link, RpmsgOptions options) {
-    return create(link.queue(0), link.queue(1), options);
-  }
-
-  /** The device role on a shared-memory link: receive on queue 1, send on queue 0. */
-  static RpmsgBus device(VhostShmLink link, RpmsgOptions options) {
-    return create(link.queue(1), link.queue(0), options);
-  }
 
   RpmsgOptions options();
 

@@ -1,5 +1,6 @@
 package io.reactorvirtio.rpmsg;
 
+import io.reactorvirtio.rpmsg.virtio.RpmsgVirtio;
 import io.reactorvirtio.vhost.link.VhostShmLink;
 import io.reactorvirtio.virtio.IdlePolicy;
 import io.reactorvirtio.virtio.link.ShmLinkOptions;
@@ -22,8 +23,8 @@ final class Loopback implements AutoCloseable {
   Loopback(Path file, ShmLinkOptions link, RpmsgOptions driverOptions, RpmsgOptions deviceOptions) {
     this.driverLink = VirtioShmLink.create(file, link);
     this.deviceLink = VhostShmLink.open(file, link.idle(), Duration.ofSeconds(5));
-    this.driver = RpmsgBus.driver(driverLink, driverOptions.withName("driver"));
-    this.device = RpmsgBus.device(deviceLink, deviceOptions.withName("device"));
+    this.driver = RpmsgVirtio.driver(driverLink, driverOptions.withName("driver"));
+    this.device = RpmsgVirtio.device(deviceLink, deviceOptions.withName("device"));
   }
 
   Loopback(Path file, RpmsgOptions options) {

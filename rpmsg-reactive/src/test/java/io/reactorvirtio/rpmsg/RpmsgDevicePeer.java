@@ -1,5 +1,6 @@
 package io.reactorvirtio.rpmsg;
 
+import io.reactorvirtio.rpmsg.virtio.RpmsgVirtio;
 import io.reactorvirtio.vhost.link.VhostShmLink;
 import io.reactorvirtio.virtio.IdlePolicy;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ public final class RpmsgDevicePeer {
     Duration t = Duration.ofSeconds(60);
     try (VhostShmLink link = VhostShmLink.open(file, IdlePolicy.spinThenPark(Duration.ofNanos(50_000)),
             Duration.ofSeconds(20));
-        RpmsgBus bus = RpmsgBus.device(link, RpmsgOptions.defaults().withName("peer"))) {
+        RpmsgBus bus = RpmsgVirtio.device(link, RpmsgOptions.defaults().withName("peer"))) {
       System.out.println("ATTACHED");
       if (mode.equals("serve")) {
         RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named(name).announced()).block(t);

@@ -1,5 +1,6 @@
 package io.reactorvirtio.rpmsg;
 
+import io.reactorvirtio.rpmsg.virtio.RpmsgVirtio;
 import static io.reactorvirtio.rpmsg.RpmsgBusLoopbackTest.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,7 +70,7 @@ class RpmsgHostilePeerTest {
     var file = shm.newPath("hostile");
     try (VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
         VhostShmLink deviceLink = VhostShmLink.open(file, IdlePolicy.defaults(), T);
-        RpmsgBus bus = RpmsgBus.driver(driverLink, RpmsgOptions.defaults().withMaxChannels(4))) {
+        RpmsgBus bus = RpmsgVirtio.driver(driverLink, RpmsgOptions.defaults().withMaxChannels(4))) {
       Virtqueue peer = deviceLink.queue(0); // the device sends on queue 0
       RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("victim")).block(T);
       int me = ep.address();
@@ -136,7 +137,7 @@ class RpmsgHostilePeerTest {
     var file = shm.newPath("hostile2");
     try (VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
         VhostShmLink deviceLink = VhostShmLink.open(file, IdlePolicy.defaults(), T);
-        RpmsgBus bus = RpmsgBus.device(deviceLink, RpmsgOptions.defaults().withAddressService())) {
+        RpmsgBus bus = RpmsgVirtio.device(deviceLink, RpmsgOptions.defaults().withAddressService())) {
       Virtqueue peer = driverLink.queue(1); // the driver sends on queue 1
       // The raw driver must post receive buffers (by demand) for the device's announcement to go out.
       var announcements = new java.util.concurrent.CopyOnWriteArrayList<byte[]>();
@@ -179,7 +180,7 @@ class RpmsgHostilePeerTest {
     var file = shm.newPath("random");
     try (VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
         VhostShmLink deviceLink = VhostShmLink.open(file, IdlePolicy.defaults(), T);
-        RpmsgBus bus = RpmsgBus.driver(driverLink, RpmsgOptions.defaults().withAddressService().withMaxChannels(16))) {
+        RpmsgBus bus = RpmsgVirtio.driver(driverLink, RpmsgOptions.defaults().withAddressService().withMaxChannels(16))) {
       Virtqueue peer = deviceLink.queue(0);
       RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("target")).block(T);
       int me = ep.address();
@@ -242,7 +243,7 @@ class RpmsgHostilePeerTest {
   void linkDownEndsReceiveWithAClearErrorAndIsAnEvent() {
     var file = shm.newPath("down");
     VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
-    try (RpmsgBus bus = RpmsgBus.driver(driverLink, RpmsgOptions.defaults())) {
+    try (RpmsgBus bus = RpmsgVirtio.driver(driverLink, RpmsgOptions.defaults())) {
       RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("x")).block(T);
       var events = new java.util.concurrent.CopyOnWriteArrayList<ChannelEvent>();
       bus.channelEvents().subscribe(events::add);

@@ -1,5 +1,6 @@
 package io.reactorvirtio.rpmsg;
 
+import io.reactorvirtio.rpmsg.virtio.RpmsgVirtio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactorvirtio.testsupport.PeerProcess;
@@ -35,7 +36,7 @@ class RpmsgTwoProcessIT {
   void peerAnnouncesWeEchoThroughItAndSeeItWithdrawn() {
     Path file = shm.newPath("rpmsg2p");
     try (VirtioShmLink link = link(file);
-        RpmsgBus bus = RpmsgBus.driver(link, RpmsgOptions.defaults());
+        RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults());
         PeerProcess peer = PeerProcess.start(RpmsgDevicePeer.class, file.toString(), "serve", "rpmsg-echo",
             Integer.toString(N))) {
       List<ChannelEvent> events = new CopyOnWriteArrayList<>();
@@ -73,7 +74,7 @@ class RpmsgTwoProcessIT {
   void weAnnounceAndThePeerEchoesThroughOurEndpoint() {
     Path file = shm.newPath("rpmsg2p-rev");
     try (VirtioShmLink link = link(file);
-        RpmsgBus bus = RpmsgBus.driver(link, RpmsgOptions.defaults())) {
+        RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults())) {
       RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("driver-echo").announced()).block(T);
       Disposable echo = Loopback.echo(ep);
       try (PeerProcess peer = PeerProcess.start(RpmsgDevicePeer.class, file.toString(), "client", "driver-echo",

@@ -1,0 +1,51 @@
+package io.reactorvirtio.rpmsg.virtio;
+
+import io.reactorvirtio.rpmsg.RpmsgBus;
+import io.reactorvirtio.rpmsg.RpmsgOptions;
+import io.reactorvirtio.rpmsg.internal.bus.VirtioRpmsgBus;
+import io.reactorvirtio.vhost.link.VhostShmLink;
+import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.virtio.link.VirtioShmLink;
+
+/**
+ * Creates {@link RpmsgBus}es over the virtqueues of an rpmsg device (virtio id 7). The bus is
+ * role-agnostic: it takes the queue it receives on and the queue it sends on. Driver role (virtio,
+ * owns the rings, Linux {@code virtio_rpmsg_bus}, OpenAMP HOST): receive on queue 0, send on queue
+ * 1. Device role (vhost, OpenAMP REMOTE): send on queue 0, receive on queue 1.
+ *
+ * <pre>{@code
+ * try (VirtioShmLink link = VirtioShmLink.create(path, ShmLinkOptions.defaults());
+ *      RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults())) {
+ *   RpmsgEndpoint ep = bus.openChannel("rpmsg-echo").block(Duration.ofSeconds(5));
+ *   ep.send(Mono.just(MemorySegment.ofArray("hi".getBytes()))).block();
+ * }
+ * }</pre>
+ *
+ * <p>Feature negotiation (VIRTIO_RPMSG_F_NS, the address service) belongs to the transport; the
+ * bus is told the negotiated set through {@link RpmsgOptions#features()}. Closing the bus leaves
+ * the link open.
+ */
+public final class RpmsgVirtio {
+
+  /** Queue the driver receives on (the device sends on): Linux's "input" vq0. */
+  public static final int RX_QUEUE = 0;
+  /** Queue the driver sends on (the device receives on): Linux's "output" vq1. */
+  public static final int TX_QUEUE = 1;
+
+  private RpmsgVirtio() {}
+
+  /** A bus over {@code inbound} (receive) and {@code outbound} (send) queues of one rpmsg device. */
+  public static RpmsgBus bus(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
+    return VirtioRpmsgBus.start(inbound, outbound, options);
+  }
+
+  /** The driver role on a shared-memory link: receive on queue 0, send on queue 1. */
+  public static RpmsgBus driver(VirtioShmLink link, RpmsgOptions options) {
+    return bus(link.queue(RX_QUEUE), link.queue(TX_QUEUE), options);
+  }
+
+  /** The device role on a shared-memory link: receive on queue 1, send on queue 0. */
+  public static RpmsgBus device(VhostShmLink link, RpmsgOptions options) {
+    return bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
+  }
+}
