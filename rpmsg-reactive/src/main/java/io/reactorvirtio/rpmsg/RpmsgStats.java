@@ -12,7 +12,7 @@ package io.reactorvirtio.rpmsg;
  * @param droppedUnknownAddress data for an address no endpoint holds
  * @param droppedQueueFull data for an endpoint whose queue was full under {@link OverflowPolicy#DROP}
  * @param droppedBadNameService name-service messages that are not exactly 40 bytes
- * @param unterminatedNames name-service/address-service names without a NUL in their first 31
+ * @param unterminatedNames name-service/address-service names without any NUL in their 32
  *     bytes (accepted, cut at 31 bytes, as Linux does)
  * @param droppedChannelLimit announcements beyond {@link RpmsgOptions#maxChannels()}
  * @param droppedUnknownDestroy NS DESTROY for a channel that was never announced

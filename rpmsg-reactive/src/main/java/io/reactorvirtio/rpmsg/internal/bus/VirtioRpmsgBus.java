@@ -295,7 +295,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       return;
     }
     if (!NameServiceMessage.nameTerminated(d, p)) {
-      unterminated.note(name, "src " + RpmsgAddress.toString(src) + ": no NUL in name[0..30]; cut at 31 bytes");
+      unterminated.note(name, "src " + RpmsgAddress.toString(src) + ": no NUL in name[32]; cut at 31 bytes");
     }
     String channel = NameServiceMessage.name(d, p);
     int addr = NameServiceMessage.addr(d, p);

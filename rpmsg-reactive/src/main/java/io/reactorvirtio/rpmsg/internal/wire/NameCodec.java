@@ -26,9 +26,9 @@ public final class NameCodec {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  /** Whether the field holds a NUL in its first 31 bytes (else the sender left it unterminated). */
+  /** Whether the 32-byte field holds a NUL at all (else the sender left it unterminated). */
   public static boolean isTerminated(MemorySegment s, long at) {
-    for (int i = 0; i < NameServiceLayout.NAME_SIZE - 1; i++) {
+    for (int i = 0; i < NameServiceLayout.NAME_SIZE; i++) {
       if (s.get(ValueLayout.JAVA_BYTE, at + i) == 0) {
         return true;
       }

@@ -118,8 +118,10 @@ class RpmsgWireGoldenTest {
     MemorySegment buf = MemorySegment.ofArray(raw);
     assertThat(NameServiceMessage.nameTerminated(buf, 0)).isFalse();
     assertThat(NameServiceMessage.name(buf, 0)).isEqualTo("a".repeat(31));
-    raw[30] = 0;
+    raw[31] = 0; // what Linux forces on receipt: a 31-byte name is terminated
     assertThat(NameServiceMessage.nameTerminated(buf, 0)).isTrue();
+    assertThat(NameServiceMessage.name(buf, 0)).isEqualTo("a".repeat(31));
+    raw[30] = 0;
     assertThat(NameServiceMessage.name(buf, 0)).isEqualTo("a".repeat(30));
     // A field at the very end of a segment: the reader must not step past it.
     MemorySegment tight = MemorySegment.ofArray(new byte[32]).fill((byte) 'b');
