@@ -261,6 +261,28 @@ class RpmsgBusLoopbackTest {
     }
   }
 
+  @ParameterizedTest(name = "buffer size {0}")
+  @ValueSource(ints = {256, 1024})
+  void mtuFollowsTheLinksBufferSize(int bufferSize) {
+    var link = io.reactorvirtio.virtio.link.ShmLinkOptions.defaults().withQueueSize(16).withBufferSize(bufferSize);
+    try (Loopback lb = new Loopback(shm.newPath("mtu"), link, RpmsgOptions.defaults(), RpmsgOptions.defaults())) {
+      int mtu = bufferSize - 16;
+      assertThat(lb.driver.mtu()).isEqualTo(mtu);
+      assertThat(lb.device.mtu()).isEqualTo(mtu);
+      RpmsgEndpoint server = lb.device.createEndpoint(EndpointOptions.named("m").announced()).block(T);
+      RpmsgEndpoint client = lb.driver.openChannel("m").block(T);
+      var got = server.receive().map(m -> {
+        int n = m.length();
+        m.release();
+        return n;
+      }).take(1).collectList().toFuture();
+      StepVerifier.create(client.send(Mono.just(MemorySegment.ofArray(new byte[mtu + 1]))))
+          .expectError(RpmsgMessageTooLargeException.class).verify(T);
+      client.send(Mono.just(MemorySegment.ofArray(new byte[mtu]))).block(T);
+      assertThat(got.join()).containsExactly(mtu);
+    }
+  }
+
   @Test
   void sendTimeoutNamesTheEndpointAndTheWaitWhenThePeerStopsConsuming() {
     var link = io.reactorvirtio.virtio.link.ShmLinkOptions.defaults().withQueueSize(8);
