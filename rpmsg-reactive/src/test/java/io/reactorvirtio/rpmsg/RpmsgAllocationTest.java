@@ -53,7 +53,8 @@ class RpmsgAllocationTest {
       }
       sub.dispose();
       System.out.println("device poller allocated " + least + " bytes for " + n + " received messages");
-      assertThat(least).as("bytes allocated by the receiving poller for %d messages", n).isLessThan(n / 4);
+      // Anything allocated per message would be >= 16 bytes each (320 KB); allow stray bytes (JIT, BlockHound).
+      assertThat(least).as("bytes allocated by the receiving poller for %d messages", n).isLessThan(n);
       assertThat(lb.device.stats().dropped()).isZero();
     }
   }

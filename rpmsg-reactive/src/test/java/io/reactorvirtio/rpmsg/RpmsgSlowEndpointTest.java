@@ -109,4 +109,47 @@ class RpmsgSlowEndpointTest {
       assertThat(lb.device.stats().delivered()).isEqualTo(2L * N);
     }
   }
+
+  @Test
+  void aSubscriberThatThrowsLosesItsSubscriptionNotTheBus() {
+    try (Loopback lb = loopback(shm, "throws")) {
+      RpmsgEndpoint bad = lb.device.createEndpoint(EndpointOptions.named("bad").announced()).block(T);
+      RpmsgEndpoint good = lb.device.createEndpoint(EndpointOptions.named("good").announced()).block(T);
+      RpmsgEndpoint toBad = lb.driver.openChannel("bad").block(T);
+      RpmsgEndpoint toGood = lb.driver.openChannel("good").block(T);
+      var error = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+      // A raw subscriber that breaks Reactive Streams §2.13 by throwing from onNext (Reactor's own
+      // subscribers catch and cancel instead). The bus ends its subscription and takes the buffer back.
+      bad.receive().subscribe(new reactor.core.CoreSubscriber<RpmsgMessage>() {
+        @Override
+        public void onSubscribe(org.reactivestreams.Subscription sub) {
+          sub.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(RpmsgMessage m) {
+          throw new IllegalStateException("boom");
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          error.set(t);
+        }
+
+        @Override
+        public void onComplete() {}
+      });
+      var goodGot = collect(good, 10);
+      toBad.send(Flux.just(utf8("x")), T).block(T);
+      toGood.send(Flux.range(0, 10).map(i -> utf8("g" + i)), T).block(T);
+      assertSequence(goodGot.join(), "g", 10);
+      waitFor(() -> error.get() != null);
+      assertThat(error.get()).hasMessage("boom");
+      // The bad endpoint can be subscribed again and still receives; its thrown-on buffer went back.
+      var again = collect(bad, 1);
+      toBad.send(Flux.just(utf8("y")), T).block(T);
+      assertThat(again.join()).containsExactly("y");
+      assertThat(lb.deviceLink.queue(1).outstandingLeases()).isZero();
+    }
+  }
 }

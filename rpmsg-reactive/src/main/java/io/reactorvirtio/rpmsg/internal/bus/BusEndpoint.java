@@ -112,7 +112,9 @@ final class BusEndpoint implements RpmsgEndpoint {
     }
     destination = dst;
     bindSink.tryEmitValue(dst);
-    log.debug("{}: bound to {} ({})", describe(), RpmsgAddress.toString(dst), how);
+    if (log.isDebugEnabled()) {
+      bus.debugLater("{}: bound to {} ({})", describe(), RpmsgAddress.toString(dst), how);
+    }
     return true;
   }
 
@@ -186,7 +188,7 @@ final class BusEndpoint implements RpmsgEndpoint {
       // Cannot happen: the bus grants at most one ring of credit beyond a full queue.
       m.release();
       dropped.incrementAndGet();
-      log.error("{}: receive queue overflow beyond capacity {} + ring; message dropped", describe(), capacity);
+      bus.logLater("{}: receive queue overflow beyond capacity {} + ring; message dropped", describe(), capacity);
       return;
     }
     if (policy == OverflowPolicy.BACKPRESSURE && queue.size() >= capacity && full.compareAndSet(false, true)) {
@@ -266,7 +268,20 @@ final class BusEndpoint implements RpmsgEndpoint {
             }
             afterTake();
             e++;
-            r.actual.onNext(m);
+            try {
+              r.actual.onNext(m);
+            } catch (Throwable t) {
+              // onNext must not throw (Reactive Streams 2.13); one that does (a bug, or BlockHound
+              // reporting a blocking call on the poller thread) ends this subscription, not the bus.
+              reactor.core.Exceptions.throwIfJvmFatal(t);
+              m.release(); // idempotent if the subscriber released it already
+              r.cancelled = true;
+              receiver.compareAndSet(r, null);
+              bus.logLater("{}: receive() subscriber threw from onNext; subscription ended: {}", describe(),
+                  t.toString());
+              r.actual.onError(t);
+              break;
+            }
           }
           if (e != 0 && req != Long.MAX_VALUE) {
             Receiver.REQUESTED.addAndGet(r, -e);

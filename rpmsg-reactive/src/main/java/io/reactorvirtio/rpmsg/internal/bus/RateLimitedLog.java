@@ -1,7 +1,6 @@
 package io.reactorvirtio.rpmsg.internal.bus;
 
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
 
 /**
  * A drop counter that also logs, rate-limited: the 1st, 2nd, 4th, 8th… occurrence (Linux's
@@ -9,27 +8,27 @@ import org.slf4j.Logger;
  */
 final class RateLimitedLog {
 
-  private final Logger log;
+  private final VirtioRpmsgBus bus;
   private final String reason;
   private final AtomicLong count = new AtomicLong();
 
-  RateLimitedLog(Logger log, String reason) {
-    this.log = log;
+  RateLimitedLog(VirtioRpmsgBus bus, String reason) {
+    this.bus = bus;
     this.reason = reason;
   }
 
-  void hit(String bus, String detail) {
+  void hit(String name, String detail) {
     long n = count.incrementAndGet();
     if (Long.bitCount(n) == 1) {
-      log.warn("{}: {} — {} (dropped; {} so far)", bus, reason, detail, n);
+      bus.logLater("{}: {} — {} (dropped; {} so far)", name, reason, detail, n);
     }
   }
 
   /** Counted without being a drop (e.g. an unterminated name that is accepted, cut at 31 bytes). */
-  void note(String bus, String detail) {
+  void note(String name, String detail) {
     long n = count.incrementAndGet();
     if (Long.bitCount(n) == 1) {
-      log.warn("{}: {} — {} ({} so far)", bus, reason, detail, n);
+      bus.logLater("{}: {} — {} ({} so far)", name, reason, detail, n);
     }
   }
 

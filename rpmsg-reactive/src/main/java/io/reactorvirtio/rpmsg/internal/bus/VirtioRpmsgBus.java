@@ -89,13 +89,13 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   private final AtomicLong control = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong queueFullDrops = new AtomicLong();
-  private final RateLimitedLog badHeader = new RateLimitedLog(log, "bad rpmsg header");
-  private final RateLimitedLog unknownAddress = new RateLimitedLog(log, "message for an unknown address");
-  private final RateLimitedLog badNameService = new RateLimitedLog(log, "bad name-service message");
-  private final RateLimitedLog unterminated = new RateLimitedLog(log, "unterminated name-service name");
-  private final RateLimitedLog channelLimit = new RateLimitedLog(log, "announcement beyond the channel limit");
-  private final RateLimitedLog unknownDestroy = new RateLimitedLog(log, "destroy for an unknown channel");
-  private final RateLimitedLog badAddressService = new RateLimitedLog(log, "bad address-service message");
+  private final RateLimitedLog badHeader = new RateLimitedLog(this, "bad rpmsg header");
+  private final RateLimitedLog unknownAddress = new RateLimitedLog(this, "message for an unknown address");
+  private final RateLimitedLog badNameService = new RateLimitedLog(this, "bad name-service message");
+  private final RateLimitedLog unterminated = new RateLimitedLog(this, "unterminated name-service name");
+  private final RateLimitedLog channelLimit = new RateLimitedLog(this, "announcement beyond the channel limit");
+  private final RateLimitedLog unknownDestroy = new RateLimitedLog(this, "destroy for an unknown channel");
+  private final RateLimitedLog badAddressService = new RateLimitedLog(this, "bad address-service message");
 
   private VirtioRpmsgBus(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
     if (inbound.direction() != Virtqueue.Direction.INBOUND || outbound.direction() != Virtqueue.Direction.OUTBOUND) {
@@ -154,10 +154,11 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     public void onNext(BufferLease lease) {
       try {
         onLease(lease);
-      } catch (RuntimeException e) {
-        // A bug of ours must not stop the link: count it as a bad message and keep going.
-        log.error("{}: failed to handle an inbound message; dropped", name, e);
-        lease.release();
+      } catch (Throwable e) {
+        // A bug of ours must not stop the link: drop the message and keep going.
+        reactor.core.Exceptions.throwIfJvmFatal(e);
+        logLater("{}: failed to handle an inbound message; dropped: {}", name, e.toString());
+        lease.release(); // idempotent
       }
       credit();
     }
@@ -185,6 +186,18 @@ public final class VirtioRpmsgBus implements RpmsgBus {
         s.cancel();
       }
     }
+  }
+
+  /**
+   * Logs off the poller thread: writing a log line is blocking I/O, and the poller is a
+   * non-blocking thread (BlockHound enforces it in tests). Rare by construction (rate-limited).
+   */
+  void logLater(String format, Object... args) {
+    Schedulers.boundedElastic().schedule(() -> log.warn(format, args));
+  }
+
+  void debugLater(String format, Object... args) {
+    Schedulers.boundedElastic().schedule(() -> log.debug(format, args));
   }
 
   /** Poller thread: renews one message of ring credit, or owes it while an endpoint is full. */
@@ -391,7 +404,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     if (closed) {
       return;
     }
-    log.warn("{}: link down: {}", name, cause.toString());
+    logLater("{}: link down: {}", name, cause.toString());
     linkFailure = cause;
     synchronized (remote) {
       remote.clear();
