@@ -9,9 +9,9 @@ public sealed interface ChannelEvent {
   /** A channel was withdrawn (NS DESTROY), by the peer or by us. */
   record Destroyed(RpmsgChannel channel) implements ChannelEvent {}
 
-  /** The link under the bus went down; remote channels are gone. */
+  /** The link under the bus went down; a {@link Destroyed} follows for each of the peer's channels. */
   record LinkDown(Throwable cause) implements ChannelEvent {}
 
-  /** The link under the bus is up (emitted when the bus starts receiving). */
+  /** The link under the bus is up: when the bus starts, and when it is re-attached after a {@link LinkDown}. */
   record LinkUp() implements ChannelEvent {}
 }

@@ -45,6 +45,14 @@ public interface RpmsgBus extends AutoCloseable {
   /** Name-service and link events from now on (hot; both directions). */
   Flux<ChannelEvent> channelEvents();
 
+  /**
+   * Whether the link under the bus is up. When it goes down ({@link ChannelEvent.LinkDown}) the
+   * peer's channels are destroyed, endpoints forget the peer addresses they learned and drop what
+   * they had queued, but stay open with their subscribers; sends wait (bounded) for the link to be
+   * re-attached ({@code RpmsgVirtio.reattach}).
+   */
+  boolean isUp();
+
   /** Largest payload of one outgoing message (outbound buffer size − 16). */
   int mtu();
 

@@ -238,29 +238,4 @@ class RpmsgHostilePeerTest {
       m.release();
     }
   }
-
-  @Test
-  void linkDownEndsReceiveWithAClearErrorAndIsAnEvent() {
-    var file = shm.newPath("down");
-    VirtioShmLink driverLink = VirtioShmLink.create(file, ShmLinkOptions.defaults());
-    try (RpmsgBus bus = RpmsgVirtio.driver(driverLink, RpmsgOptions.defaults())) {
-      RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named("x")).block(T);
-      var events = new java.util.concurrent.CopyOnWriteArrayList<ChannelEvent>();
-      bus.channelEvents().subscribe(events::add);
-      var receiving = ep.receive().then().toFuture();
-      driverLink.close();
-      assertThat(receiving).failsWithin(T).withThrowableThat().havingRootCause()
-          .isInstanceOf(io.reactorvirtio.virtio.LinkDownException.class);
-      assertThat(receiving.exceptionNow()).isInstanceOf(RpmsgLinkDownException.class)
-          .hasMessageContaining("link down");
-      waitFor(() -> !events.isEmpty());
-      assertThat(events.getFirst()).isInstanceOf(ChannelEvent.LinkDown.class);
-      reactor.test.StepVerifier.create(bus.createEndpoint(EndpointOptions.named("y")))
-          .expectError(RpmsgLinkDownException.class).verify(T);
-      reactor.test.StepVerifier.create(ep.send(reactor.core.publisher.Mono.just(MemorySegment.ofArray(new byte[1]))))
-          .expectError(RpmsgException.class).verify(T);
-    } finally {
-      driverLink.close();
-    }
-  }
 }

@@ -48,4 +48,29 @@ public final class RpmsgVirtio {
   public static RpmsgBus device(VhostShmLink link, RpmsgOptions options) {
     return bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
   }
+
+  /**
+   * Moves a bus whose link went down ({@link io.reactorvirtio.rpmsg.ChannelEvent.LinkDown}) onto
+   * the queues of the link that replaced it: endpoints keep their addresses and subscribers,
+   * announced ones are announced again, sends that waited for the link go on, and
+   * {@link io.reactorvirtio.rpmsg.ChannelEvent.LinkUp} is emitted.
+   *
+   * @throws IllegalStateException when the bus is closed or its link is still up
+   */
+  public static void reattach(RpmsgBus bus, Virtqueue inbound, Virtqueue outbound) {
+    if (!(bus instanceof VirtioRpmsgBus b)) {
+      throw new IllegalArgumentException("not a bus made by RpmsgVirtio: " + bus);
+    }
+    b.attach(inbound, outbound);
+  }
+
+  /** {@link #reattach(RpmsgBus, Virtqueue, Virtqueue)} in the driver role. */
+  public static void reattach(RpmsgBus bus, VirtioShmLink link) {
+    reattach(bus, link.queue(RX_QUEUE), link.queue(TX_QUEUE));
+  }
+
+  /** {@link #reattach(RpmsgBus, Virtqueue, Virtqueue)} in the device role. */
+  public static void reattach(RpmsgBus bus, VhostShmLink link) {
+    reattach(bus, link.queue(TX_QUEUE), link.queue(RX_QUEUE));
+  }
 }

@@ -47,6 +47,10 @@ final class BusEndpoint implements RpmsgEndpoint {
   private final AtomicReference<@Nullable Receiver> receiver = new AtomicReference<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile boolean closed;
+  /** Set by the bus when the link went down: the queued messages belong to the dead link. */
+  private volatile boolean purge;
+  /** A destination given at creation to an unnamed endpoint survives a link bounce; learned ones do not. */
+  private final boolean pinned;
   private volatile @Nullable Throwable failure;
   private volatile int destination;
   private Sinks.One<Integer> bindSink = Sinks.one();
@@ -63,6 +67,7 @@ final class BusEndpoint implements RpmsgEndpoint {
     this.capacity = capacity;
     this.policy = policy;
     this.queue = new SpscMessageQueue(capacity + inboundRingSize);
+    this.pinned = destination != RpmsgAddress.ANY && name.isEmpty();
     if (destination != RpmsgAddress.ANY) {
       bindSink.tryEmitValue(destination);
     }
@@ -245,6 +250,10 @@ final class BusEndpoint implements RpmsgEndpoint {
     }
     int missed = 1;
     for (;;) {
+      if (purge && !closed) {
+        purge = false;
+        releaseQueued();
+      }
       if (closed) {
         releaseQueued();
         Receiver r = receiver.getAndSet(null);
@@ -307,11 +316,28 @@ final class BusEndpoint implements RpmsgEndpoint {
   private void releaseQueued() {
     PooledMessage m;
     while ((m = queue.poll()) != null) {
-      m.release();
+      try {
+        m.release();
+      } catch (RuntimeException e) {
+        // The link may be unmapped already (virtio's release then fails): the buffer is gone anyway.
+      }
     }
     if (full.compareAndSet(true, false)) {
       bus.endpointDrained();
     }
+  }
+
+  /** The link went down: forget what the peer taught us and drop what it sent. */
+  void linkDown() {
+    synchronized (this) {
+      if (!pinned && destination != RpmsgAddress.ANY) {
+        destination = RpmsgAddress.ANY;
+        bindSink = Sinks.one();
+      }
+    }
+    assignedTo = RpmsgAddress.ANY;
+    purge = true;
+    drain();
   }
 
   // ---- close ----

@@ -63,25 +63,23 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
   private static final Logger log = LoggerFactory.getLogger(VirtioRpmsgBus.class);
 
-  private final Virtqueue inbound;
-  private final Virtqueue outbound;
   private final RpmsgOptions options;
   private final String name;
   private final boolean ns;
   private final boolean as;
-  private final int mtu;
-  private final int inboundSize;
-  private final PooledMessage[] pool;
   private final EndpointTable endpoints = new EndpointTable();
   private final AddressAllocator addresses = new AddressAllocator();
   private final Map<String, RpmsgChannel> remote = new LinkedHashMap<>();
   private final Sinks.Many<ChannelEvent> events = Sinks.many().multicast().directBestEffort();
   private final Object emitLock = new Object();
-  private final InboundSubscriber inboundSubscriber = new InboundSubscriber();
   private final AtomicInteger fullEndpoints = new AtomicInteger();
-  private final AtomicLong owed = new AtomicLong();
+  /** The queues the bus runs on now; replaced by {@link #attach} after the link came back. */
+  private volatile Attachment att;
   private volatile boolean closed;
+  /** Non-null while the link is down. */
   private volatile @Nullable Throwable linkFailure;
+  /** Completes when the link is (back) up; replaced when it goes down. */
+  private volatile Sinks.Empty<Void> upSink = Sinks.empty();
 
   // counters (poller thread writes most; AtomicLong for cross-thread reads)
   private final AtomicLong received = new AtomicLong();
@@ -98,27 +96,85 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   private final RateLimitedLog badAddressService = new RateLimitedLog(this, "bad address-service message");
 
   private VirtioRpmsgBus(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
-    if (inbound.direction() != Virtqueue.Direction.INBOUND || outbound.direction() != Virtqueue.Direction.OUTBOUND) {
-      throw new IllegalArgumentException("rpmsg bus needs an inbound and an outbound queue: " + inbound + ", "
-          + outbound);
-    }
-    this.inbound = inbound;
-    this.outbound = outbound;
     this.options = options;
     this.name = options.name();
     this.ns = options.has(RpmsgFeature.NAME_SERVICE);
     this.as = options.has(RpmsgFeature.ADDRESS_SERVICE);
-    this.mtu = RpmsgHeaderLayout.mtu(outbound.maxMessageSize());
-    this.inboundSize = inbound.size();
-    this.pool = new PooledMessage[inboundSize];
+    this.att = new Attachment(inbound, outbound);
   }
 
   /** Creates the bus and starts receiving. */
   public static VirtioRpmsgBus start(Virtqueue inbound, Virtqueue outbound, RpmsgOptions options) {
     VirtioRpmsgBus bus = new VirtioRpmsgBus(inbound, outbound, options);
-    inbound.receive().subscribe(bus.inboundSubscriber);
-    bus.emit(new ChannelEvent.LinkUp());
+    bus.up(bus.att);
     return bus;
+  }
+
+  /** One pair of queues the bus runs on: between a link coming up and going down. */
+  private final class Attachment {
+    final Virtqueue inbound;
+    final Virtqueue outbound;
+    final int mtu;
+    final PooledMessage[] pool;
+    final InboundSubscriber subscriber;
+    volatile boolean down;
+
+    Attachment(Virtqueue inbound, Virtqueue outbound) {
+      if (inbound.direction() != Virtqueue.Direction.INBOUND
+          || outbound.direction() != Virtqueue.Direction.OUTBOUND) {
+        throw new IllegalArgumentException("rpmsg bus needs an inbound and an outbound queue: " + inbound + ", "
+            + outbound);
+      }
+      this.inbound = inbound;
+      this.outbound = outbound;
+      this.mtu = RpmsgHeaderLayout.mtu(outbound.maxMessageSize());
+      this.pool = new PooledMessage[inbound.size()];
+      this.subscriber = new InboundSubscriber(this);
+    }
+  }
+
+  private void up(Attachment a) {
+    a.inbound.receive().subscribe(a.subscriber);
+    linkFailure = null;
+    upSink.tryEmitEmpty();
+    emit(new ChannelEvent.LinkUp());
+  }
+
+  /**
+   * Runs the bus on new queues after its link went down and came back (a peer restart, a
+   * re-established transport): endpoints, their addresses and their subscribers stay; announced
+   * endpoints are announced again; sends waiting for the link go on.
+   *
+   * @throws IllegalStateException when the bus is closed or its link is still up
+   */
+  public void attach(Virtqueue inbound, Virtqueue outbound) {
+    Attachment next;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("rpmsg bus " + name + " is closed");
+      }
+      if (!att.down) {
+        throw new IllegalStateException("rpmsg bus " + name + " is still attached to " + att.inbound.name()
+            + " / " + att.outbound.name() + " (the link is up)");
+      }
+      next = new Attachment(inbound, outbound);
+      att = next;
+    }
+    up(next);
+    if (ns) {
+      for (BusEndpoint ep : endpoints.all()) {
+        if (ep.isAnnounced() && !ep.isClosed()) {
+          int flags = as ? NameServiceLayout.FLAG_AS_ANNOUNCE : NameServiceLayout.FLAG_CREATE;
+          sendNameService(ep, NameCodec.encode(ep.name()), flags).subscribe(null,
+              e -> logLater("{}: re-announcing {}: {}", name, ep, e.toString()));
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean isUp() {
+    return linkFailure == null && !closed;
   }
 
   @Override
@@ -128,32 +184,43 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
   @Override
   public int mtu() {
-    return mtu;
+    return att.mtu;
   }
 
   @Override
   public String toString() {
-    return "RpmsgBus[" + name + ", rx " + inbound.name() + ", tx " + outbound.name() + "]";
+    Attachment a = att;
+    return "RpmsgBus[" + name + ", rx " + a.inbound.name() + ", tx " + a.outbound.name() + "]";
   }
 
   // =================================================================================== receive
 
   private final class InboundSubscriber implements CoreSubscriber<BufferLease> {
 
+    private final Attachment a;
+    private final AtomicLong owed = new AtomicLong();
     private volatile @Nullable Subscription upstream;
+
+    InboundSubscriber(Attachment a) {
+      this.a = a;
+    }
 
     @Override
     public void onSubscribe(Subscription s) {
       if (Operators.validate(upstream, s)) {
         upstream = s;
-        s.request(inboundSize);
+        // One ring of credit; owed instead while an endpoint queue is still full from before.
+        owed.addAndGet(a.inbound.size());
+        if (fullEndpoints.get() == 0) {
+          payOwed();
+        }
       }
     }
 
     @Override
     public void onNext(BufferLease lease) {
       try {
-        onLease(lease);
+        onLease(a, lease);
       } catch (Throwable e) {
         // A bug of ours must not stop the link: drop the message and keep going.
         reactor.core.Exceptions.throwIfJvmFatal(e);
@@ -165,12 +232,31 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
     @Override
     public void onError(Throwable t) {
-      linkDown(t);
+      linkDown(a, t);
     }
 
     @Override
     public void onComplete() {
-      linkDown(new IllegalStateException("inbound queue completed"));
+      linkDown(a, new IllegalStateException("inbound queue completed"));
+    }
+
+    /** Poller thread: renews one message of ring credit, or owes it while an endpoint is full. */
+    void credit() {
+      if (fullEndpoints.get() == 0) {
+        request(1);
+      } else {
+        owed.incrementAndGet();
+        if (fullEndpoints.get() == 0) {
+          payOwed();
+        }
+      }
+    }
+
+    void payOwed() {
+      long k = owed.getAndSet(0);
+      if (k > 0) {
+        request(k);
+      }
     }
 
     void request(long n) {
@@ -200,36 +286,18 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     Schedulers.boundedElastic().schedule(() -> log.debug(format, args));
   }
 
-  /** Poller thread: renews one message of ring credit, or owes it while an endpoint is full. */
-  private void credit() {
-    if (fullEndpoints.get() == 0) {
-      inboundSubscriber.request(1);
-    } else {
-      owed.incrementAndGet();
-      if (fullEndpoints.get() == 0) {
-        payOwed();
-      }
-    }
-  }
-
   void endpointFull() {
     fullEndpoints.incrementAndGet();
   }
 
   void endpointDrained() {
     if (fullEndpoints.decrementAndGet() == 0) {
-      payOwed();
+      att.subscriber.payOwed();
     }
   }
 
-  private void payOwed() {
-    long k = owed.getAndSet(0);
-    if (k > 0) {
-      inboundSubscriber.request(k);
-    }
-  }
-
-  private void onLease(BufferLease lease) {
+  private void onLease(Attachment a, BufferLease lease) {
+    PooledMessage[] pool = a.pool;
     received.incrementAndGet();
     MemorySegment d = lease.data();
     long available = d.byteSize();
@@ -349,8 +417,12 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     }
     // OpenAMP: a local endpoint of that name still without a destination binds to the announcer.
     for (BusEndpoint ep : endpoints.all()) {
-      if (ep.name().equals(channel) && ep.destination() == RpmsgAddress.ANY) {
-        ep.bind(addr, "announcement of '" + channel + "'");
+      if (ep.name().equals(channel) && ep.destination() == RpmsgAddress.ANY
+          && ep.bind(addr, "announcement of '" + channel + "'") && ch.addressService() && !ep.isAnnounced()) {
+        // RFC address service: tell the announcer where to send (as createEndpoint does).
+        ep.assignedTo = addr;
+        sendAddressService(ep, NameCodec.encode(channel), addr, AddressServiceLayout.FLAG_ASSIGN)
+            .subscribe(null, e -> logLater("{}: address-service ASSIGN for {}: {}", name, ep, e.toString()));
       }
     }
     control.incrementAndGet();
@@ -400,20 +472,34 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     }
   }
 
-  private void linkDown(Throwable cause) {
-    if (closed) {
-      return;
+  /**
+   * The inbound queue of {@code a} failed or closed: the peer's channels are gone (each a
+   * {@code Destroyed} event after {@code LinkDown}), endpoints forget the addresses they learned
+   * from the peer and drop what they had queued from the dead link, but stay open with their
+   * subscribers, waiting for {@link #attach}.
+   */
+  private void linkDown(Attachment a, Throwable cause) {
+    synchronized (this) {
+      if (closed || a != att || a.down) {
+        return;
+      }
+      a.down = true;
+      upSink = Sinks.empty();
+      linkFailure = cause;
     }
     logLater("{}: link down: {}", name, cause.toString());
-    linkFailure = cause;
+    List<RpmsgChannel> gone;
     synchronized (remote) {
+      gone = new ArrayList<>(remote.values());
       remote.clear();
     }
-    RpmsgLinkDownException err = new RpmsgLinkDownException("rpmsg bus " + name + ": link down: " + cause, cause);
     for (BusEndpoint ep : endpoints.all()) {
-      ep.terminate(err);
+      ep.linkDown();
     }
     emit(new ChannelEvent.LinkDown(cause));
+    for (RpmsgChannel c : gone) {
+      emit(new ChannelEvent.Destroyed(c));
+    }
   }
 
   // =================================================================================== channels
@@ -470,7 +556,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       OverflowPolicy policy = eo.overflow() != null ? eo.overflow() : options.overflow();
       boolean announce = eo.announce() && ns;
       BusEndpoint ep = new BusEndpoint(this, addr, eo.name(), eo.destination(), announce, capacity, policy,
-          inboundSize);
+          att.inbound.size());
       endpoints.put(addr, ep);
       if (ep.destination() == RpmsgAddress.ANY && !eo.name().isEmpty()) {
         // OpenAMP: an endpoint created after the peer announced its name binds to it at once.
@@ -567,13 +653,13 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
   private Mono<Void> controlSend(BusEndpoint ep, BufferWriter<BusEndpoint> w, String what) {
     Duration t = options.sendTimeout();
-    return outbound.send(Mono.just(ep), w)
+    return att.outbound.send(Mono.just(ep), w)
         .timeout(t, Mono.defer(() -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
             + ": " + what + " not in the ring after " + t + " (no free ring buffer: the peer is not consuming)", t))));
   }
 
   private void checkFits(BusEndpoint ep, long payload, MemorySegment buf) {
-    long room = Math.min(mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
+    long room = Math.min(att.mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
     if (payload > room) {
       throw new RpmsgMessageTooLargeException(ep.describe(), payload, (int) Math.max(0, room));
     }
@@ -589,6 +675,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     final AtomicLong outstanding = new AtomicLong();
     final AtomicLong written = new AtomicLong();
     volatile long lastChange = System.nanoTime();
+    volatile boolean linkUp;
     volatile boolean bound;
 
     void requested(long n) {
@@ -615,17 +702,20 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       if (ep.isClosed()) {
         return Mono.error(ep.closedError());
       }
-      Throwable lf = linkFailure;
-      if (lf != null) {
-        return Mono.error(new RpmsgLinkDownException("rpmsg endpoint " + ep.describe() + ": link down", lf));
-      }
       SendProgress progress = new SendProgress();
-      Mono<Integer> dst = explicitDst != RpmsgAddress.ANY ? Mono.just(explicitDst) : ep.destinationForSend();
+      // While the link is down, wait (bounded by the watchdog) for attach(); then for the address.
+      Mono<Void> up = linkFailure == null ? Mono.empty() : upSink.asMono();
+      Mono<Integer> dst = up.then(Mono.defer(() -> {
+        progress.linkUp = true;
+        return explicitDst != RpmsgAddress.ANY ? Mono.just(explicitDst) : ep.destinationForSend();
+      }));
       int src = ep.address();
       Flux<T> watched = Flux.<T>from(items).doOnRequest(progress::requested).doOnNext(x -> progress.arrived());
       Mono<Void> sending = dst.flatMap(d -> {
         progress.bound = true;
         progress.lastChange = System.nanoTime();
+        Attachment a = att;
+        int mtu = a.mtu;
         BufferWriter<T> frame;
         if (payloadWriter == null) {
           frame = (item, buf) -> {
@@ -651,7 +741,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
             return RpmsgHeaderLayout.SIZE + n;
           };
         }
-        return outbound.send(watched, frame);
+        return a.outbound.send(watched, frame);
       });
       long limit = t.toNanos();
       Duration period = Duration.ofNanos(Math.max(1_000_000L, limit / 8));
@@ -659,7 +749,9 @@ public final class VirtioRpmsgBus implements RpmsgBus {
           .filter(i -> progress.stalledLongerThan(limit))
           .next()
           .flatMap(i -> Mono.error(new RpmsgTimeoutException("rpmsg endpoint " + ep.describe()
-              + ": send waited longer than " + t + (progress.bound
+              + ": send waited longer than " + t + (!progress.linkUp
+                  ? " for the link to come back (it is down: " + linkFailure + ")"
+                  : progress.bound
                   ? " for a free ring buffer (the peer is not consuming); " + progress.written.get()
                       + " message(s) of this call were sent"
                   : " for the peer's address (no announcement, address-service assignment or message from"
@@ -700,9 +792,11 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       }
     }
     closed = true;
-    if (linkFailure == null) {
+    Attachment a = att;
+    if (!a.down) {
+      a.down = true;
       try {
-        inboundSubscriber.cancel();
+        a.subscriber.cancel();
       } catch (RuntimeException e) {
         // The link closed under us meanwhile: virtio's cancel then touches an unmapped doorbell
         // ("Already closed"); the subscription is over either way.
