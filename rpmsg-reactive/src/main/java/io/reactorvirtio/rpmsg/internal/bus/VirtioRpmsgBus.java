@@ -741,7 +741,10 @@ public final class VirtioRpmsgBus implements RpmsgBus {
             return RpmsgHeaderLayout.SIZE + n;
           };
         }
-        return a.outbound.send(watched, frame);
+        return a.outbound.send(watched, frame)
+            .onErrorMap(io.reactorvirtio.virtio.LinkDownException.class, e -> new RpmsgLinkDownException(
+                "rpmsg endpoint " + ep.describe() + ": the link went down during the send; "
+                    + progress.written.get() + " message(s) of this call were sent", e));
       });
       long limit = t.toNanos();
       Duration period = Duration.ofNanos(Math.max(1_000_000L, limit / 8));
