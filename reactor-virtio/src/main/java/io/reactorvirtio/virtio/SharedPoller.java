@@ -1,14 +1,12 @@
 package io.reactorvirtio.virtio;
 
-import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
-
 /**
  * One poller thread serving several links: it parks on all their doorbells at once
  * ({@code futex_waitv}) and runs all their queues. By default each link has a poller thread of its
  * own; share one when many links are mostly idle, to save threads.
  *
  * <pre>{@code
- * try (SharedPoller poller = SharedPoller.start("links", IdlePolicy.parkOnly());
+ * try (SharedPoller poller = Pollers.shared("links", IdlePolicy.parkOnly());
  *      VirtioShmLink a = VirtioShmLink.create(pathA, ShmLinkOptions.defaults(), poller);
  *      VirtioShmLink b = VirtioShmLink.create(pathB, ShmLinkOptions.defaults(), poller)) {
  *   ...
@@ -16,14 +14,10 @@ import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
  * }</pre>
  *
  * <p>Close the links before the poller. Every subscriber of every link runs on this one thread.
- * Not for implementation outside this library: links accept only the instances {@link #start} makes.
+ * Not for implementation outside this library: links accept only the instances
+ * {@code io.reactorvirtio.virtio.link.Pollers#shared} makes.
  */
 public interface SharedPoller extends AutoCloseable {
-
-  /** Starts a shared poller thread named {@code virtio-poller-<name>}. */
-  static SharedPoller start(String name, IdlePolicy idle) {
-    return new LinkPollerGroup(name, idle);
-  }
 
   String name();
 

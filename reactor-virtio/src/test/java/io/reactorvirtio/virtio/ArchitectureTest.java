@@ -36,30 +36,6 @@ public class ArchitectureTest { // public: the API-exposure fixture below must b
       .withImportOption(location -> !location.contains("ArchitectureTest$Violations"))
       .importPackages(PACKAGE);
 
-  /**
-   * Known violations of {@link ArchitectureRules#PUBLIC_API_EXPOSES_NO_INTERNAL_TYPES} in this
-   * module, reported to the owners of {@code virtio.notify} and not fixed here: the public eventfd
-   * notification classes take and return the internal {@code internal.nativeio.EventFd}. Remove an
-   * entry when its signature is fixed; do not add to this list.
-   */
-  static final String[] KNOWN_API_LEAKS = {
-      "io.reactorvirtio.virtio.notify.EventFdDoorbell.<init>(io.reactorvirtio.virtio.internal.nativeio.EventFd)",
-      "io.reactorvirtio.virtio.notify.EventFdInterruptSource.<init>(io.reactorvirtio.virtio.internal.nativeio.EventFd)",
-      "io.reactorvirtio.virtio.notify.EventFdInterruptSource.eventFd()",
-  };
-
-  /**
-   * Known package cycle in this module, reported to the owner of the shared poller and not fixed
-   * here: the public {@code SharedPoller.start} constructs {@code internal.poll.LinkPollerGroup},
-   * which implements {@code SharedPoller} (and {@code internal.poll} uses {@code IdlePolicy}), so
-   * {@code virtio <-> virtio.internal.poll}. A factory outside the API package (as rpmsg-reactive's
-   * {@code RpmsgVirtio}) would remove it. Remove the edge when fixed; do not add to this list.
-   */
-  static final ArchitectureRules.Edge[] KNOWN_CYCLE_EDGES = {
-      new ArchitectureRules.Edge("io.reactorvirtio.virtio.SharedPoller",
-          "io.reactorvirtio.virtio.internal.poll.LinkPollerGroup"),
-  };
-
   @TestFactory
   Stream<DynamicTest> productionRules() {
     return ArchitectureRules.productionRules().stream()
@@ -68,43 +44,16 @@ public class ArchitectureTest { // public: the API-exposure fixture below must b
         .map(rule -> DynamicTest.dynamicTest(rule.getDescription(), () -> rule.check(MAIN)));
   }
 
-  /** The cycle rule, with the documented BufferLease edge and the known cycle above. */
+  /** The cycle rule, with the documented BufferLease back edge as its only exception. */
   @Test
-  void noPackageCyclesBeyondTheKnownOne() {
-    ArchitectureRules.Edge[] ignored = Stream.concat(Stream.of(ArchitectureRules.BUFFER_LEASE_OWNER_EDGE),
-        Stream.of(KNOWN_CYCLE_EDGES)).toArray(ArchitectureRules.Edge[]::new);
-    ArchitectureRules.noPackageCycles(ignored).check(MAIN);
+  void noPackageCycles() {
+    ArchitectureRules.noPackageCycles(ArchitectureRules.BUFFER_LEASE_OWNER_EDGE).check(MAIN);
   }
 
-  /** Every cycle the strict rule reports goes through a known edge: the list is neither stale nor short. */
+  /** The public-API rule, with the documented BufferLease constructor as its only exception. */
   @Test
-  void knownCyclesAreExactlyTheStrictRulesFindings() {
-    EvaluationResult strict = ArchitectureRules.NO_PACKAGE_CYCLES.evaluate(MAIN);
-    if (KNOWN_CYCLE_EDGES.length == 0) {
-      assertThat(strict.hasViolation()).as(strict.getFailureReport().toString()).isFalse();
-      return;
-    }
-    assertThat(strict.getFailureReport().getDetails())
-        .isNotEmpty()
-        .allSatisfy(cycle -> assertThat(Stream.of(KNOWN_CYCLE_EDGES)
-            .anyMatch(e -> cycle.contains(e.origin()) && cycle.contains(e.target()))).as(cycle).isTrue());
-  }
-
-  /** The public-API rule, with the documented BufferLease allowance and the known leaks above. */
-  @Test
-  void publicApiExposesNoInternalTypesBeyondTheKnownLeaks() {
-    String[] allowed = Stream.concat(Stream.of(ArchitectureRules.BUFFER_LEASE_CONSTRUCTOR), Stream.of(KNOWN_API_LEAKS))
-        .toArray(String[]::new);
-    ArchitectureRules.publicApiExposesNoInternalTypes(allowed).check(MAIN);
-  }
-
-  /** The known leaks are exactly what the strict rule reports: the list is neither stale nor short. */
-  @Test
-  void knownApiLeaksAreExactlyTheStrictRulesFindings() {
-    EvaluationResult strict = ArchitectureRules.PUBLIC_API_EXPOSES_NO_INTERNAL_TYPES.evaluate(MAIN);
-    assertThat(strict.getFailureReport().getDetails())
-        .hasSize(KNOWN_API_LEAKS.length)
-        .allSatisfy(line -> assertThat(Stream.of(KNOWN_API_LEAKS).anyMatch(line::startsWith)).as(line).isTrue());
+  void publicApiExposesNoInternalTypes() {
+    ArchitectureRules.publicApiExposesNoInternalTypes(ArchitectureRules.BUFFER_LEASE_CONSTRUCTOR).check(MAIN);
   }
 
   @TestFactory

@@ -75,7 +75,7 @@ public final class VhostShmLink implements AutoCloseable {
     this.interrupts = new FutexInterruptSource(seg, ShmLinkLayout.DEVICE_DOORBELL_OFFSET);
     this.sharedPoller = shared != null;
     if (shared != null && !(shared instanceof LinkPollerGroup)) {
-      throw new IllegalArgumentException("not a poller made by SharedPoller.start: " + shared);
+      throw new IllegalArgumentException("not a poller made by Pollers.shared: " + shared);
     }
     this.poller = shared instanceof LinkPollerGroup g
         ? g.poller()

@@ -7,6 +7,7 @@ import io.reactorvirtio.virtio.BufferLease;
 import io.reactorvirtio.virtio.IdlePolicy;
 import io.reactorvirtio.virtio.LinkDownException;
 import io.reactorvirtio.virtio.SharedPoller;
+import io.reactorvirtio.virtio.link.Pollers;
 import io.reactorvirtio.virtio.link.ShmLinkOptions;
 import io.reactorvirtio.virtio.link.VirtioShmLink;
 import java.lang.foreign.MemorySegment;
@@ -55,7 +56,7 @@ class SharedPollerTest {
     Path b = shm.newPath("shared-b");
     ShmLinkOptions options = ShmLinkOptions.defaults().withQueueSize(16);
     int n = 20_000;
-    try (SharedPoller poller = SharedPoller.start("shared-test", PARK_ONLY)) {
+    try (SharedPoller poller = Pollers.shared("shared-test", PARK_ONLY)) {
       try (VirtioShmLink driverA = VirtioShmLink.create(a, options, poller);
           VirtioShmLink driverB = VirtioShmLink.create(b, options, poller);
           VhostShmLink deviceA = VhostShmLink.open(a, poller, Duration.ofSeconds(5));

@@ -98,7 +98,7 @@ public final class VirtioShmLink implements AutoCloseable {
     if (shared instanceof LinkPollerGroup g) {
       return g;
     }
-    throw new IllegalArgumentException("not a poller made by SharedPoller.start: " + shared);
+    throw new IllegalArgumentException("not a poller made by Pollers.shared: " + shared);
   }
 
   /** Creates the shared file (which must not exist) and starts the link's poller. */

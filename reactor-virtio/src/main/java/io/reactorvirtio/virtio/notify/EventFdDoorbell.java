@@ -13,7 +13,7 @@ public final class EventFdDoorbell implements Doorbell {
   private final EventFd eventFd;
 
   /** @param eventFd the eventfd to signal; stays owned by the caller */
-  public EventFdDoorbell(EventFd eventFd) {
+  EventFdDoorbell(EventFd eventFd) {
     this.eventFd = eventFd;
   }
 

@@ -21,7 +21,7 @@ public final class EventFdInterruptSource implements InterruptSource {
    * Wraps an eventfd; this source owns it and closes it in {@link #close()}. A non-blocking
    * eventfd is recommended.
    */
-  public EventFdInterruptSource(EventFd eventFd) {
+  EventFdInterruptSource(EventFd eventFd) {
     this.eventFd = eventFd;
   }
 
@@ -31,7 +31,7 @@ public final class EventFdInterruptSource implements InterruptSource {
   }
 
   /** The underlying eventfd (e.g. to register with VFIO). */
-  public EventFd eventFd() {
+  EventFd eventFd() {
     return eventFd;
   }
 

@@ -186,7 +186,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
         // Park: token first, then re-enable and re-check, then sleep (InterruptSource protocol).
         if (extraSources.isEmpty()) {
           int token = source.arm();
-          boolean more = !commands.isEmpty();
+          boolean more = !running || !commands.isEmpty(); // conditions re-checked after arm()
           for (PollerTask t : tasks) {
             more |= t.armNotifications();
           }
@@ -237,7 +237,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
     for (int i = 1; i < n; i++) {
       tokens[i] = extra.get(i - 1).arm();
     }
-    boolean more = !commands.isEmpty();
+    boolean more = !running || !commands.isEmpty(); // conditions re-checked after arm()
     for (PollerTask t : tasks) {
       more |= t.armNotifications();
     }

@@ -65,6 +65,8 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     private final CoreSubscriber<? super BufferLease> actual;
     private volatile long requested;
     private volatile boolean cancelled;
+    /** Set by request/cancel before waking the poller; cleared when doWork has seen it. */
+    private volatile boolean signalled;
     private boolean done;
 
     Receiver(QueueFluxReceive parent, CoreSubscriber<? super BufferLease> actual) {
@@ -77,6 +79,7 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     public void request(long n) {
       if (Operators.validate(n)) {
         Operators.addCap(REQUESTED, this, n);
+        signalled = true;
         parent.poller.wake();
       }
     }
@@ -84,6 +87,7 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     @Override
     public void cancel() {
       cancelled = true;
+      signalled = true;
       parent.poller.wake();
     }
 
@@ -92,6 +96,7 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
       if (done) {
         return 0;
       }
+      signalled = false;
       if (cancelled) {
         finish();
         return 1;
@@ -136,8 +141,8 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
       if (done) {
         return false;
       }
-      if (cancelled) {
-        return true;
+      if (cancelled || signalled) {
+        return true; // new demand (buffers to post) or a cancel that doWork has not seen yet
       }
       if (requested == 0) {
         return false; // request(n) wakes the poller; arrivals we would not take need no wake-up

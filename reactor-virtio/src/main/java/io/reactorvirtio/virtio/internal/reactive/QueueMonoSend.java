@@ -81,7 +81,8 @@ public final class QueueMonoSend implements PollerTask {
     if (starved.isEmpty()) {
       return false;
     }
-    return ring.enableNotifications() || ring.error() != null;
+    // Credit may already be there (a reservation given back); otherwise ask the peer to tell us.
+    return ring.credit() - reserved.get() > 0 || ring.enableNotifications() || ring.error() != null;
   }
 
   @Override
@@ -272,6 +273,9 @@ public final class QueueMonoSend implements PollerTask {
       int left = outstanding.getAndSet(0);
       if (left > 0) {
         parent.reserved.addAndGet(-left);
+        if (!parent.starved.isEmpty()) {
+          parent.poller.wake(); // the credit this sender held may let a parked one go on
+        }
       }
     }
   }
