@@ -16,6 +16,7 @@ import io.reactorvirtio.rpmsg.RpmsgStats;
 import io.reactorvirtio.rpmsg.RpmsgTimeoutException;
 import io.reactorvirtio.rpmsg.internal.wire.AddressServiceLayout;
 import io.reactorvirtio.rpmsg.internal.wire.AddressServiceMessage;
+import io.reactorvirtio.rpmsg.internal.wire.InboundFrame;
 import io.reactorvirtio.rpmsg.internal.wire.NameCodec;
 import io.reactorvirtio.rpmsg.internal.wire.NameServiceLayout;
 import io.reactorvirtio.rpmsg.internal.wire.NameServiceMessage;
@@ -300,32 +301,30 @@ public final class VirtioRpmsgBus implements RpmsgBus {
     PooledMessage[] pool = a.pool;
     received.incrementAndGet();
     MemorySegment d = lease.data();
-    long available = d.byteSize();
-    if (available < RpmsgHeaderLayout.SIZE) {
-      badHeader.hit(name, "buffer of " + available + " bytes is shorter than the 16-byte header");
+    int kind = InboundFrame.classify(d, ns, as);
+    if (kind == InboundFrame.BAD_HEADER) {
+      long available = d.byteSize();
+      badHeader.hit(name, available < RpmsgHeaderLayout.SIZE
+          ? "buffer of " + available + " bytes is shorter than the 16-byte header"
+          : "src " + RpmsgAddress.toString(RpmsgHeader.src(d, 0)) + " dst "
+              + RpmsgAddress.toString(RpmsgHeader.dst(d, 0)) + ": "
+              + RpmsgHeaderLayout.checkLength(available, RpmsgHeader.len(d, 0)));
       lease.release();
       return;
     }
     int src = RpmsgHeader.src(d, 0);
     int dst = RpmsgHeader.dst(d, 0);
     int len = RpmsgHeader.len(d, 0);
-    String bad = RpmsgHeaderLayout.checkLength(available, len);
-    if (bad != null) {
-      badHeader.hit(name, "src " + RpmsgAddress.toString(src) + " dst " + RpmsgAddress.toString(dst) + ": " + bad);
-      lease.release();
-      return;
-    }
-    if (dst == RpmsgAddress.NAME_SERVICE && ns) {
+    if (kind != InboundFrame.DATA) {
       try {
-        onNameService(d, src, len);
-      } finally {
-        lease.release();
-      }
-      return;
-    }
-    if (dst == RpmsgAddress.ADDRESS_SERVICE && as) {
-      try {
-        onAddressService(d, src, len);
+        switch (kind) {
+          case InboundFrame.NAME_SERVICE -> onNameService(d, src);
+          case InboundFrame.BAD_NAME_SERVICE -> badNameService.hit(name, "src " + RpmsgAddress.toString(src)
+              + " len " + len + " (must be exactly " + NameServiceLayout.SIZE + ")");
+          case InboundFrame.ADDRESS_SERVICE -> onAddressService(d, src);
+          default -> badAddressService.hit(name, "src " + RpmsgAddress.toString(src) + " len " + len
+              + " (must be exactly " + AddressServiceLayout.SIZE + ")");
+        }
       } finally {
         lease.release();
       }
@@ -368,13 +367,8 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   }
 
   /** Poller thread. */
-  private void onNameService(MemorySegment d, int src, int len) {
+  private void onNameService(MemorySegment d, int src) {
     long p = RpmsgHeaderLayout.SIZE;
-    if (len != NameServiceLayout.SIZE) {
-      badNameService.hit(name, "src " + RpmsgAddress.toString(src) + " len " + len + " (must be exactly "
-          + NameServiceLayout.SIZE + ")");
-      return;
-    }
     if (!NameServiceMessage.nameTerminated(d, p)) {
       unterminated.note(name, "src " + RpmsgAddress.toString(src) + ": no NUL in name[32]; cut at 31 bytes");
     }
@@ -430,13 +424,8 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   }
 
   /** Poller thread. RFC address service: the peer tells one of our announced endpoints where to send. */
-  private void onAddressService(MemorySegment d, int src, int len) {
+  private void onAddressService(MemorySegment d, int src) {
     long p = RpmsgHeaderLayout.SIZE;
-    if (len != AddressServiceLayout.SIZE) {
-      badAddressService.hit(name, "src " + RpmsgAddress.toString(src) + " len " + len + " (must be exactly "
-          + AddressServiceLayout.SIZE + ")");
-      return;
-    }
     if (!NameCodec.isTerminated(d, p + AddressServiceLayout.NAME_OFFSET)) {
       unterminated.note(name, "address service from src " + RpmsgAddress.toString(src) + ": cut at 31 bytes");
     }
