@@ -120,8 +120,14 @@ final class PeerJvm implements AutoCloseable {
   }
 
   String describe() {
-    return process.isAlive() ? "pid " + process.pid() + " alive" : "pid " + process.pid() + " exited with code "
-        + process.exitValue();
+    String state = process.isAlive() ? "pid " + process.pid() + " alive" : "pid " + process.pid()
+        + " exited with code " + process.exitValue();
+    for (String line : lines) {
+      if (line.startsWith("FAIL")) {
+        return state + ", reported: " + line;
+      }
+    }
+    return state;
   }
 
   private void waitQuietly() {
