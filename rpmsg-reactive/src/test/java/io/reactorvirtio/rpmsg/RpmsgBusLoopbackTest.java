@@ -261,6 +261,28 @@ class RpmsgBusLoopbackTest {
     }
   }
 
+  @Test
+  void withoutTheNameServiceFeatureAnnouncementsAreNeitherSentNorUnderstood() {
+    var link = io.reactorvirtio.virtio.link.ShmLinkOptions.defaults();
+    try (Loopback lb = new Loopback(shm.newPath("nons"), link, RpmsgOptions.defaults().withFeatures(),
+        RpmsgOptions.defaults())) {
+      assertThat(lb.driver.options().has(RpmsgFeature.NAME_SERVICE)).isFalse();
+      // The device announces; to a driver without VIRTIO_RPMSG_F_NS, address 53 is just an unknown address.
+      lb.device.createEndpoint(EndpointOptions.named("svc").announced()).block(T);
+      waitFor(() -> lb.driver.stats().droppedUnknownAddress() == 1);
+      assertThat(lb.driver.remoteChannels()).isEmpty();
+      StepVerifier.create(lb.driver.channel("svc", Duration.ofMillis(200)))
+          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(RpmsgTimeoutException.class)
+              .hasMessageContaining("did not announce channel 'svc'"))
+          .verify(T);
+      // And the driver's "announced" endpoint sends nothing to 53.
+      lb.driver.createEndpoint(EndpointOptions.named("quiet").announced()).block(T);
+      RpmsgBusLoopbackTest.sleep(100);
+      assertThat(lb.device.remoteChannels()).isEmpty();
+      assertThat(lb.driver.stats().sent()).isZero();
+    }
+  }
+
   @ParameterizedTest(name = "buffer size {0}")
   @ValueSource(ints = {256, 1024})
   void mtuFollowsTheLinksBufferSize(int bufferSize) {
