@@ -152,4 +152,31 @@ class RpmsgSlowEndpointTest {
       assertThat(lb.deviceLink.queue(1).outstandingLeases()).isZero();
     }
   }
+
+  @Test
+  void manyEndpointsSendingAtOnceShareTheRingEachInItsOwnOrder() {
+    try (Loopback lb = loopback(shm, "many")) {
+      int k = 8;
+      int n = 1500;
+      List<CompletableFuture<List<String>>> got = new java.util.ArrayList<>();
+      List<RpmsgEndpoint> clients = new java.util.ArrayList<>();
+      for (int e = 0; e < k; e++) {
+        RpmsgEndpoint server = lb.device.createEndpoint(EndpointOptions.named("ep" + e).announced()).block(T);
+        got.add(collect(server, n));
+        clients.add(lb.driver.openChannel("ep" + e).block(T));
+      }
+      List<CompletableFuture<Void>> sends = new java.util.ArrayList<>();
+      for (int e = 0; e < k; e++) {
+        String prefix = "e" + e + "-";
+        sends.add(clients.get(e).send(Flux.range(0, n).map(i -> utf8(prefix + i)), T)
+            .subscribeOn(reactor.core.scheduler.Schedulers.parallel()).toFuture());
+      }
+      sends.forEach(CompletableFuture::join);
+      for (int e = 0; e < k; e++) {
+        assertSequence(got.get(e).join(), "e" + e + "-", n);
+      }
+      assertThat(lb.device.stats().delivered()).isEqualTo((long) k * n);
+      assertThat(lb.device.stats().dropped()).isZero();
+    }
+  }
 }
