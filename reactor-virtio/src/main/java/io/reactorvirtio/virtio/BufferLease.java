@@ -97,10 +97,23 @@ public final class BufferLease {
     return state.get() == HELD;
   }
 
-  /** Gives the buffer back to the ring. Idempotent. */
+  /**
+   * Gives the buffer back to the ring. Idempotent; a no-op once the link is closed (the ring is
+   * gone with it).
+   */
   public void release() {
     if (state.compareAndSet(HELD, FREE)) {
-      owner.release(this);
+      if (!base.scope().isAlive()) {
+        return;
+      }
+      try {
+        owner.release(this);
+      } catch (IllegalStateException e) {
+        if (base.scope().isAlive()) {
+          throw e;
+        }
+        // The link's memory was unmapped while we released: nothing left to give back to.
+      }
     }
   }
 

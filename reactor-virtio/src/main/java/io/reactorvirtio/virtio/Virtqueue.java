@@ -47,7 +47,10 @@ public interface Virtqueue {
 
   /**
    * Received messages as zero-copy leases; each must be {@linkplain BufferLease#release()
-   * released}. One subscriber at a time. Errors: {@link RingViolationException} when the peer
+   * released}. One subscriber at a time; a new one may subscribe as soon as the previous one
+   * cancelled. Operators that drop elements (such as {@code filter}) hand them to Reactor's discard
+   * hook: add {@code .doOnDiscard(BufferLease.class, BufferLease::release)} after them, or leases
+   * leak (the link logs leaked leases when it closes). Errors: {@link RingViolationException} when the peer
    * breaks the ring, {@link LinkDownException} when the link closes.
    *
    * @throws QueueClosedException (as {@code onError}) on an outbound queue

@@ -198,6 +198,40 @@ class ShmLinkLoopbackTest {
   }
 
   @Test
+  void aNewSubscriberMayComeRightAfterCancelAndNothingIsLostBetween() {
+    Path file = shm.newPath("resub");
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      var sent = driver.queue(1).send(Flux.range(0, 100).map(ShmLinkLoopbackTest::msg)).toFuture();
+      List<Integer> got = new ArrayList<>();
+      for (int round = 0; round < 10; round++) {
+        // take(10) cancels upstream after ten; the next round subscribes at once.
+        got.addAll(device.queue(1).receive().map(ShmLinkLoopbackTest::check).take(10).collectList()
+            .block(Duration.ofSeconds(10)));
+      }
+      assertThat(got).containsExactlyElementsOf(Flux.range(0, 100).collectList().block());
+      assertThat(sent).succeedsWithin(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void releasingOrCancellingAfterTheLinkClosedIsHarmless() {
+    Path file = shm.newPath("late");
+    BufferLease kept;
+    reactor.core.Disposable sub;
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      driver.queue(1).send(Flux.range(0, 2).map(ShmLinkLoopbackTest::msg)).block(Duration.ofSeconds(5));
+      kept = device.queue(1).receive().next().block(Duration.ofSeconds(5));
+      sub = device.queue(1).receive().subscribe(BufferLease::release, e -> { });
+    }
+    assertThat(kept.isHeld()).isTrue();
+    kept.release();
+    assertThat(kept.isHeld()).isFalse();
+    sub.dispose();
+  }
+
+  @Test
   void oversizedMessageFailsClearlyAndEarlierOnesArrive() {
     Path file = shm.newPath("big");
     try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));

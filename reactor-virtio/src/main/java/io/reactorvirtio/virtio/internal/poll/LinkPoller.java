@@ -114,8 +114,13 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
 
   @Override
   public void wake() {
-    if (!inPollerThread()) {
+    if (!running || inPollerThread()) {
+      return;
+    }
+    try {
       source.wakeLocal();
+    } catch (IllegalStateException closedMeanwhile) {
+      // The link closed between the check and the wake: nobody is left to wake.
     }
   }
 
@@ -286,6 +291,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   public void close() {
     running = false;
     source.wakeLocal();
+
     if (!inPollerThread()) {
       try {
         thread.join(TimeUnit.SECONDS.toMillis(5));

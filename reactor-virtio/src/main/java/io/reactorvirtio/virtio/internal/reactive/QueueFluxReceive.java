@@ -88,6 +88,9 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     public void cancel() {
       cancelled = true;
       signalled = true;
+      // Free the slot now, so that a new subscriber may come at once; this receiver stops taking
+      // from the ring at its next step on the poller thread (which is also where the new one runs).
+      parent.current.compareAndSet(this, null);
       parent.poller.wake();
     }
 
