@@ -89,11 +89,18 @@ final class PeerJvm implements AutoCloseable {
    */
   String expect(String prefix, long timeoutNanos) {
     String line;
-    try {
-      line = lines.poll(timeoutNanos, TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BenchFailure("interrupted while waiting for the peer");
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      try {
+        line = lines.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchFailure("interrupted while waiting for the peer");
+      }
+      if (line == null || isProtocol(line)) {
+        break;
+      }
+      System.err.println("peer: " + line); // e.g. JVM logging on stdout: not ours, pass it on
     }
     if (line == null) {
       throw new BenchFailure("the peer did not answer " + prefix + " within " + timeoutNanos / 1_000_000 + " ms ("
@@ -111,6 +118,11 @@ final class PeerJvm implements AutoCloseable {
 
   ProcessHandle handle() {
     return process.toHandle();
+  }
+
+  private static boolean isProtocol(String line) {
+    return line.equals(EOF) || line.startsWith("HELLO") || line.startsWith("READY") || line.startsWith("DONE")
+        || line.startsWith("FAIL");
   }
 
   void checkAlive(String what) {

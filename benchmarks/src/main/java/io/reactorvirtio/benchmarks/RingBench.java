@@ -49,6 +49,9 @@ public final class RingBench {
         --queue-size N        descriptors per queue (default 256)
         --buffer-size N       bytes per buffer (default 512)
         --wait-idle SEC       before each figure, wait up to SEC s in all for other processes to leave the CPUs
+        --retries N           re-run a figure up to N times while other processes disturbed it (keeps the least
+                              disturbed run)
+        --peer-jvm-args "A B" extra JVM options for the peer (e.g. a JFR recording)
       """;
 
   private RingBench() {}
@@ -56,7 +59,7 @@ public final class RingBench {
   /** Run options. */
   record Options(long warmupNanos, long measureNanos, long clMillis, List<String> paths, List<String> kinds,
       List<Integer> payloads, List<String> rawModes, List<String> fluxModes, long futexSpinNanos, int queueSize,
-      int bufferSize, boolean quick, long waitIdleNanos) {
+      int bufferSize, boolean quick, long waitIdleNanos, int retries, List<String> peerJvmArgs) {
 
     static Options parse(String[] args) {
       Map<String, String> m = new HashMap<>();
@@ -102,8 +105,11 @@ public final class RingBench {
         }
       }
       long waitIdle = Long.parseLong(m.getOrDefault("wait-idle", "0")) * 1_000_000_000L;
+      int retries = Integer.parseInt(m.getOrDefault("retries", "0"));
+      String pja = m.getOrDefault("peer-jvm-args", "").trim();
+      List<String> peerJvmArgs = pja.isEmpty() ? List.of() : List.of(pja.split("\\s+"));
       return new Options(warmup, measure, cl, paths, kinds, payloads, rawModes, fluxModes, spin, queueSize, bufferSize,
-          quick, waitIdle);
+          quick, waitIdle, retries, peerJvmArgs);
     }
 
     List<Figure> figures() {
@@ -157,28 +163,27 @@ public final class RingBench {
       long t = System.nanoTime();
       log.printf(Locale.ROOT, "ring bench: %d figures, warm-up %d ms + measure %d ms each, cache-line probe %d ms%n",
           figures.size(), o.warmupNanos / 1_000_000, o.measureNanos / 1_000_000, o.clMillis);
-      peer = PeerJvm.start(List.of());
+      peer = PeerJvm.start(o.peerJvmArgs);
       List<Result> results = new ArrayList<>();
       long waitIdleBudget = o.waitIdleNanos;
       int i = 0;
       for (Figure f : figures) {
         i++;
         log.printf(Locale.ROOT, "[%2d/%d] %-28s ", i, figures.size(), f);
-        waitIdleBudget = waitForIdle(peer, waitIdleBudget);
-        double clBefore = CacheLine.measure(o.clMillis);
-        Path file = newFile();
-        Result r;
-        CpuLoad.Snapshot c0 = CpuLoad.snapshot(peer.handle());
-        try {
-          r = f.raw() ? runRaw(f, o, peer, file) : runFlux(f, o, peer, file);
-        } finally {
-          deleteFile(file);
+        Result r = null;
+        for (int attempt = 0; attempt <= o.retries; attempt++) {
+          if (attempt > 0) {
+            log.printf(Locale.ROOT, "(disturbed: %.0f%% other CPU, again) ", r.otherCpu);
+          }
+          waitIdleBudget = waitForIdle(peer, waitIdleBudget);
+          Result run = runFigure(f, o, peer);
+          if (r == null || !(run.otherCpu >= r.otherCpu)) {
+            r = run;
+          }
+          if (!(r.otherCpu > Table.DISTURBED_PERCENT)) {
+            break;
+          }
         }
-        CpuLoad.Snapshot c1 = CpuLoad.snapshot(peer.handle());
-        r.otherCpu = CpuLoad.otherPercent(c0, c1);
-        r.steal = CpuLoad.stealPercent(c0, c1);
-        r.clBefore = clBefore;
-        r.clAfter = CacheLine.measure(o.clMillis);
         results.add(r);
         log.println("ok (" + r.placement() + ")");
       }
@@ -236,6 +241,25 @@ public final class RingBench {
       System.err.printf(Locale.ROOT, " %.0f s) ", (System.nanoTime() - started) / 1e9);
     }
     return Math.max(0, budget);
+  }
+
+  /** One figure, bracketed by cache-line probes and CPU-load snapshots. */
+  private static Result runFigure(Figure f, Options o, PeerJvm peer) {
+    double clBefore = CacheLine.measure(o.clMillis);
+    Path file = newFile();
+    Result r;
+    CpuLoad.Snapshot c0 = CpuLoad.snapshot(peer.handle());
+    try {
+      r = f.raw() ? runRaw(f, o, peer, file) : runFlux(f, o, peer, file);
+    } finally {
+      deleteFile(file);
+    }
+    CpuLoad.Snapshot c1 = CpuLoad.snapshot(peer.handle());
+    r.otherCpu = CpuLoad.otherPercent(c0, c1);
+    r.steal = CpuLoad.stealPercent(c0, c1);
+    r.clBefore = clBefore;
+    r.clAfter = CacheLine.measure(o.clMillis);
+    return r;
   }
 
   private static Result runRaw(Figure f, Options o, PeerJvm peer, Path file) {
