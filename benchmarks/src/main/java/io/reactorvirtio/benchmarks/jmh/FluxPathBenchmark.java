@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,9 +40,14 @@ import reactor.core.CoreSubscriber;
  *
  * <ul>
  *   <li>{@code oneWay}: 256 messages driver to device per invocation (reported per message);
- *   <li>{@code roundTrip}: one message driver to device, echoed device to driver through a second
- *       {@code send} on queue 0, received by the driver's {@code receive()}.
+ *   <li>{@code roundTrip}: 256 sequential round trips per invocation (reported per round trip):
+ *       a message driver to device, echoed device to driver through a second {@code send} on
+ *       queue 0; the driver's {@code receive()} subscriber sends the next ping from its poller
+ *       thread, as an application would.
  * </ul>
+ *
+ * <p>The benchmark thread parks while a burst runs (the poller that finishes it unparks it), so
+ * on a 2-core machine only the two pollers compete for the cores.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -69,7 +75,6 @@ public class FluxPathBenchmark {
   private final Pump<BufferLease> echoes = new Pump<>(1024);
   private DeviceSide deviceSide;
   private DriverSide driverSide;
-  private long sent;
 
   static IdlePolicy policy(String name) {
     return switch (name) {
@@ -111,51 +116,82 @@ public class FluxPathBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public long oneWay() {
+    deviceSide.arm(deviceSide.received + BATCH, Thread.currentThread());
     for (int i = 0; i < BATCH; i++) {
       while (!pings.offer(ONE_WAY)) {
         Thread.onSpinWait();
       }
     }
-    sent += BATCH;
-    await(deviceSide, sent);
+    awaitBurst(deviceSide);
     return deviceSide.received;
   }
 
   @Benchmark
+  @OperationsPerInvocation(BATCH)
   public long roundTrip() {
-    pings.offer(ECHO);
-    sent++;
-    await(deviceSide, sent);
-    long want = driverSide.expected + 1;
-    while (driverSide.received < want) {
-      Thread.yield();
+    driverSide.arm(driverSide.received + BATCH, Thread.currentThread());
+    if (!pings.offer(ECHO)) {
+      throw new IllegalStateException("ping pump full");
     }
-    driverSide.expected = want;
-    return want;
+    awaitBurst(driverSide);
+    return driverSide.received;
   }
 
-  private static void await(DeviceSide d, long count) {
-    long deadline = 0;
-    while (d.received < count) {
-      Thread.yield();
-      if (d.failure != null) {
-        throw new IllegalStateException(d.failure);
+  /** Parks until the side's burst target is reached (it unparks us), failing after 10 s. */
+  private static void awaitBurst(Burst b) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!b.reached()) {
+      LockSupport.parkNanos(b, 100_000_000L);
+      if (b.failure() != null) {
+        throw new IllegalStateException(b.failure());
       }
-      if (deadline == 0) {
-        deadline = System.nanoTime() + 10_000_000_000L;
-      } else if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("device stuck at " + d.received + " of " + count);
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("burst stuck: " + b);
       }
     }
   }
 
-  /** Driver: writes pings (type tells the device whether to echo), receives echoes. */
-  static final class DriverSide implements CoreSubscriber<BufferLease>, BufferWriter<Object> {
+  /** A counter that unparks the benchmark thread when it reaches the armed target. */
+  abstract static class Burst {
+    volatile long received;
+    volatile long target = Long.MAX_VALUE;
+    volatile Thread waiter;
+    volatile String failure;
+
+    void arm(long target, Thread waiter) {
+      this.waiter = waiter;
+      this.target = target;
+    }
+
+    boolean reached() {
+      return received >= target;
+    }
+
+    String failure() {
+      return failure;
+    }
+
+    /** Counts one message; returns true when that reached the target (and unparks the waiter). */
+    boolean count() {
+      long n = received + 1;
+      received = n;
+      if (n >= target) {
+        LockSupport.unpark(waiter);
+        return true;
+      }
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return getClass().getSimpleName() + " at " + received + " of " + target + (failure != null ? ": " + failure : "");
+    }
+  }
+
+  /** Driver: writes pings (type tells the device whether to echo); receives echoes and sends the next ping. */
+  final class DriverSide extends Burst implements CoreSubscriber<BufferLease>, BufferWriter<Object> {
     final int len;
     long seq;
-    long expected;
-    volatile long received;
-    volatile String failure;
 
     DriverSide(int len) {
       this.len = len;
@@ -178,7 +214,11 @@ public class FluxPathBenchmark {
         failure = "bad echo";
       }
       lease.release();
-      received = received + 1;
+      if (!count()) {
+        if (!pings.offer(ECHO)) {
+          failure = "ping pump full";
+        }
+      }
     }
 
     @Override
@@ -191,12 +231,10 @@ public class FluxPathBenchmark {
   }
 
   /** Device: checks every message's sequence and content; echoes the round-trip ones. */
-  static final class DeviceSide implements CoreSubscriber<BufferLease> {
+  static final class DeviceSide extends Burst implements CoreSubscriber<BufferLease> {
     final int len;
     final Pump<BufferLease> echoes;
     long expected;
-    volatile long received;
-    volatile String failure;
 
     DeviceSide(int len, Pump<BufferLease> echoes) {
       this.len = len;
@@ -223,8 +261,8 @@ public class FluxPathBenchmark {
         }
       } else {
         lease.release();
+        count();
       }
-      received = received + 1;
     }
 
     @Override
