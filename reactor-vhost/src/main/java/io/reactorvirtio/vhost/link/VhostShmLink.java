@@ -8,6 +8,9 @@ import io.reactorvirtio.vhost.internal.vringh.Vringh;
 import io.reactorvirtio.virtio.IdlePolicy;
 import io.reactorvirtio.virtio.SharedPoller;
 import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.virtio.LinkDownException;
+import io.reactorvirtio.virtio.LinkState;
+import io.reactorvirtio.virtio.internal.link.Liveness;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
@@ -19,6 +22,8 @@ import io.reactorvirtio.virtio.memory.Window;
 import io.reactorvirtio.virtio.notify.FutexDoorbell;
 import io.reactorvirtio.virtio.notify.FutexInterruptSource;
 import java.lang.foreign.MemorySegment;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +52,10 @@ public final class VhostShmLink implements AutoCloseable {
   private final List<QueueHandle> queues = new ArrayList<>();
   private final int bufferSize;
   private volatile boolean closed;
+  private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
+  private volatile LinkState state = LinkState.DOWN;
+  private final int livenessMs;
+  private final @Nullable Liveness liveness;
 
   private VhostShmLink(SharedRegion region, IdlePolicy idle, @Nullable SharedPoller shared) {
     this.region = region;
@@ -68,6 +77,13 @@ public final class VhostShmLink implements AutoCloseable {
       throw new IllegalStateException(file + ": header describes " + need + " bytes but the file has "
           + seg.byteSize());
     }
+    this.livenessMs = seg.get(U32, ShmLinkLayout.LIVENESS_OFFSET);
+    if (livenessMs != 0 && (livenessMs < ShmLinkLayout.MIN_LIVENESS_MS || livenessMs > ShmLinkLayout.MAX_LIVENESS_MS)) {
+      throw new IllegalStateException(file + ": bad link header: liveness_ms = " + livenessMs);
+    }
+    this.liveness = livenessMs == 0 ? null
+        : new Liveness(seg, ShmLinkLayout.DEVICE_HEARTBEAT_OFFSET, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET,
+            livenessMs * 1_000_000L, livenessListener());
     boolean eventIdx = (seg.get(U32, ShmLinkLayout.FEATURES_OFFSET) & ShmLinkLayout.FEATURE_EVENT_IDX) != 0;
     int inbound = seg.get(U32, ShmLinkLayout.INBOUND_OFFSET);
     Window window = Window.identity(seg);
@@ -90,6 +106,11 @@ public final class VhostShmLink implements AutoCloseable {
       } else {
         queues.add(QueueHandle.inbound(q, n, new DeviceRxRing(ring, driverDoorbell, poller), poller));
       }
+    }
+    setState(liveness == null ? LinkState.UP : LinkState.DOWN);
+    if (liveness != null) {
+      liveness.beatNow();
+      poller.register(liveness);
     }
     if (sharedPoller) {
       poller.addSource(interrupts);
@@ -153,6 +174,45 @@ public final class VhostShmLink implements AutoCloseable {
     return poller.parks();
   }
 
+
+  /** The link's state now. */
+  public LinkState state() {
+    return state;
+  }
+
+  /**
+   * The link's states, the current one first: DOWN until the peer's heartbeat moves, UP while it
+   * does, DOWN when it stops for the liveness bound (in-flight sends and receive subscribers then
+   * fail with {@link LinkDownException}), UP again if it resumes, FAILED once closed.
+   */
+  public Flux<LinkState> states() {
+    return states.asFlux();
+  }
+
+  private void setState(LinkState next) {
+    state = next;
+    states.tryEmitNext(next);
+  }
+
+  private Liveness.Listener livenessListener() {
+    return new Liveness.Listener() {
+      @Override
+      public void peerDown(long silentNanos) {
+        LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
+            + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
+        setState(LinkState.DOWN);
+        for (QueueHandle q : queues) {
+          q.linkDown(error);
+        }
+      }
+
+      @Override
+      public void peerUp() {
+        setState(LinkState.UP);
+      }
+    };
+  }
+
   /** Stops the poller and unmaps (the driver owns and deletes the file). */
   @Override
   public void close() {
@@ -162,6 +222,9 @@ public final class VhostShmLink implements AutoCloseable {
     closed = true;
     if (sharedPoller) {
       poller.executeAndWait(() -> {
+        if (liveness != null) {
+          poller.unregister(liveness);
+        }
         queues.forEach(QueueHandle::detach);
         poller.removeSource(interrupts);
       });
@@ -176,6 +239,8 @@ public final class VhostShmLink implements AutoCloseable {
       }
     }
     interrupts.close();
+    setState(LinkState.FAILED);
+    states.tryEmitComplete();
     region.close();
   }
 

@@ -127,7 +127,8 @@ class ShmLinkLoopbackTest {
     IdlePolicy parkOnly = new IdlePolicy(Duration.ZERO, true, Duration.ofHours(1));
     int n = 3_000;
     try (VirtioShmLink driver = VirtioShmLink.create(file,
-            ShmLinkOptions.defaults().withQueueSize(8).withEventIdx(eventIdx).withIdle(parkOnly));
+            ShmLinkOptions.defaults().withQueueSize(8).withEventIdx(eventIdx).withIdle(parkOnly)
+                .withLiveness(Duration.ZERO)); // no heartbeat wake-ups that could hide a lost one
         VhostShmLink device = VhostShmLink.open(file, parkOnly, Duration.ofSeconds(5))) {
       var echo = device.queue(0).send(device.queue(1).receive(), (BufferLease lease, MemorySegment buf) -> {
         int len = lease.length();

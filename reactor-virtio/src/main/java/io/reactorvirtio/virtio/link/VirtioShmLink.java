@@ -5,6 +5,9 @@ import static io.reactorvirtio.virtio.internal.ring.LittleEndian.U32;
 import io.reactorvirtio.virtio.SharedPoller;
 import io.reactorvirtio.virtio.Virtqueue;
 import io.reactorvirtio.virtio.Virtqueue.Direction;
+import io.reactorvirtio.virtio.LinkDownException;
+import io.reactorvirtio.virtio.LinkState;
+import io.reactorvirtio.virtio.internal.link.Liveness;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.queue.DriverRxRing;
@@ -18,6 +21,8 @@ import io.reactorvirtio.virtio.memory.Window;
 import io.reactorvirtio.virtio.notify.FutexDoorbell;
 import io.reactorvirtio.virtio.notify.FutexInterruptSource;
 import java.lang.foreign.MemorySegment;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +51,10 @@ public final class VirtioShmLink implements AutoCloseable {
   private final List<QueueHandle> queues = new ArrayList<>();
   private final List<SplitQueueDriver> rings = new ArrayList<>();
   private volatile boolean closed;
+  private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
+  private volatile LinkState state = LinkState.DOWN;
+  private final int livenessMs;
+  private final @Nullable Liveness liveness;
 
   private VirtioShmLink(SharedRegion region, ShmLinkOptions options, @Nullable SharedPoller shared) {
     this.region = region;
@@ -84,9 +93,19 @@ public final class VirtioShmLink implements AutoCloseable {
     seg.set(U32, ShmLinkLayout.FEATURES_OFFSET, options.eventIdx() ? ShmLinkLayout.FEATURE_EVENT_IDX : 0);
     seg.set(U32, ShmLinkLayout.INBOUND_OFFSET, inbound);
     seg.set(U32, ShmLinkLayout.STATUS_OFFSET, ShmLinkLayout.STATUS_DRIVER_OK);
+    this.livenessMs = (int) options.liveness().toMillis();
+    seg.set(U32, ShmLinkLayout.LIVENESS_OFFSET, livenessMs);
+    this.liveness = livenessMs == 0 ? null
+        : new Liveness(seg, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET, ShmLinkLayout.DEVICE_HEARTBEAT_OFFSET,
+            livenessMs * 1_000_000L, livenessListener());
     // Rings initialised and header complete before the magic (release): the device reads the
     // magic with acquire before trusting anything else (and still validates it all).
     LittleEndian.U64.varHandle().setRelease(seg, ShmLinkLayout.MAGIC_OFFSET, ShmLinkLayout.MAGIC);
+    setState(liveness == null ? LinkState.UP : LinkState.DOWN);
+    if (liveness != null) {
+      liveness.beatNow();
+      poller.register(liveness);
+    }
     if (sharedPoller) {
       poller.addSource(interrupts);
     } else {
@@ -143,6 +162,45 @@ public final class VirtioShmLink implements AutoCloseable {
     return poller.parks();
   }
 
+
+  /** The link's state now. */
+  public LinkState state() {
+    return state;
+  }
+
+  /**
+   * The link's states, the current one first: DOWN until the peer's heartbeat moves, UP while it
+   * does, DOWN when it stops for the liveness bound (in-flight sends and receive subscribers then
+   * fail with {@link LinkDownException}), UP again if it resumes, FAILED once closed.
+   */
+  public Flux<LinkState> states() {
+    return states.asFlux();
+  }
+
+  private void setState(LinkState next) {
+    state = next;
+    states.tryEmitNext(next);
+  }
+
+  private Liveness.Listener livenessListener() {
+    return new Liveness.Listener() {
+      @Override
+      public void peerDown(long silentNanos) {
+        LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
+            + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
+        setState(LinkState.DOWN);
+        for (QueueHandle q : queues) {
+          q.linkDown(error);
+        }
+      }
+
+      @Override
+      public void peerUp() {
+        setState(LinkState.UP);
+      }
+    };
+  }
+
   /** Stops the poller, unmaps and deletes the file. */
   @Override
   public void close() {
@@ -152,6 +210,9 @@ public final class VirtioShmLink implements AutoCloseable {
     closed = true;
     if (sharedPoller) {
       poller.executeAndWait(() -> {
+        if (liveness != null) {
+          poller.unregister(liveness);
+        }
         queues.forEach(QueueHandle::detach);
         poller.removeSource(interrupts);
       });
@@ -166,6 +227,8 @@ public final class VirtioShmLink implements AutoCloseable {
       }
     }
     interrupts.close();
+    setState(LinkState.FAILED);
+    states.tryEmitComplete();
     region.close();
     region.unlink();
   }

@@ -201,10 +201,10 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
             continue;
           }
           parks.incrementAndGet();
-          source.await(token, parkNanos);
+          source.await(token, parkBound(parkNanos));
         } else {
           armed = true;
-          if (!parkOnAll(parkNanos)) {
+          if (!parkOnAll(parkBound(parkNanos))) {
             continue;
           }
         }
@@ -269,6 +269,15 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
       extra.get(i - 1).disarm();
     }
     return !more;
+  }
+
+  /** The policy's park timeout, shortened for tasks with periodic work (liveness beats). */
+  private long parkBound(long parkNanos) {
+    long bound = parkNanos;
+    for (PollerTask t : tasks) {
+      bound = Math.min(bound, t.wakeWithinNanos());
+    }
+    return bound;
   }
 
   private static boolean allFutex(List<InterruptSource> sources) {

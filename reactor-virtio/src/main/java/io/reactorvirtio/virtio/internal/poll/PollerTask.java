@@ -17,6 +17,11 @@ public interface PollerTask {
   /** Woke up (or found work): peer notifications may be disabled again while polling. */
   default void disarmNotifications() {}
 
+  /** The longest the poller may park while this task is registered (periodic work). */
+  default long wakeWithinNanos() {
+    return Long.MAX_VALUE;
+  }
+
   /** The poller stops; the task must fail or finish what it holds. */
   default void onClose() {}
 }

@@ -55,6 +55,14 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     }
   }
 
+  /** Poller thread: fails the current subscriber with {@code error} (peer died); later ones may come. */
+  public void fail(Throwable error) {
+    Receiver r = current.get();
+    if (r != null) {
+      r.failWith(error);
+    }
+  }
+
   static final class Receiver implements Subscription, PollerTask {
 
     private static final AtomicLongFieldUpdater<Receiver> REQUESTED =
@@ -157,6 +165,15 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
     public void disarmNotifications() {
       if (!done) {
         ring.disableNotifications();
+      }
+    }
+
+    void failWith(Throwable error) {
+      if (!done) {
+        finish();
+        if (!cancelled) {
+          actual.onError(error);
+        }
       }
     }
 

@@ -97,6 +97,18 @@ public final class QueueHandle implements Virtqueue {
     return rx != null ? rx.error() != null : tx != null && tx.error() != null;
   }
 
+  /** Poller thread: fails this queue's receive subscriber and sends with {@code error} (peer died). */
+  public void linkDown(Throwable error) {
+    QueueFluxReceive r = receive;
+    if (r != null) {
+      r.fail(error);
+    }
+    QueueMonoSend s = send;
+    if (s != null) {
+      s.failAll(error);
+    }
+  }
+
   /** Poller thread: fails this queue's subscribers with link-down and leaves the poller. */
   public void detach() {
     QueueFluxReceive r = receive;

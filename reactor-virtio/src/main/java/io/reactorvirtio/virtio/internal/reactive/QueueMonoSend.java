@@ -37,6 +37,8 @@ public final class QueueMonoSend implements PollerTask {
   private final LinkPoller poller;
   private final AtomicInteger reserved = new AtomicInteger();
   private final Queue<SendSubscriber<?>> starved = new ConcurrentLinkedQueue<>();
+  /** Sends under way, so that a dead peer can fail them. */
+  private final java.util.Set<SendSubscriber<?>> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public QueueMonoSend(SendRing ring, LinkPoller poller) {
     this.ring = ring;
@@ -90,6 +92,15 @@ public final class QueueMonoSend implements PollerTask {
     ring.disableNotifications();
   }
 
+  /** Fails every send under way with {@code error} (the peer died); new sends may start later. */
+  public void failAll(Throwable error) {
+    for (SendSubscriber<?> s : active) {
+      s.cancelUpstream();
+      s.fail(error);
+    }
+    starved.clear();
+  }
+
   /** Poller thread: fails waiting senders and leaves the poller (link closing). */
   public void detach() {
     poller.unregister(this);
@@ -128,6 +139,7 @@ public final class QueueMonoSend implements PollerTask {
     public void onSubscribe(Subscription s) {
       if (Operators.validate(upstream, s)) {
         upstream = s;
+        parent.active.add(this);
         actual.onSubscribe(this);
         drain();
       }
@@ -233,6 +245,7 @@ public final class QueueMonoSend implements PollerTask {
         return;
       }
       terminated = true;
+      parent.active.remove(this);
       ring.flush();
       releaseReservation();
       actual.onComplete();
@@ -247,6 +260,7 @@ public final class QueueMonoSend implements PollerTask {
     public void cancel() {
       if (!terminated) {
         terminated = true;
+        parent.active.remove(this);
         cancelUpstream();
         releaseReservation();
         ring.flush();
@@ -258,11 +272,12 @@ public final class QueueMonoSend implements PollerTask {
         return;
       }
       terminated = true;
+      parent.active.remove(this);
       releaseReservation();
       actual.onError(t);
     }
 
-    private void cancelUpstream() {
+    void cancelUpstream() {
       Subscription s = upstream;
       if (s != null) {
         s.cancel();

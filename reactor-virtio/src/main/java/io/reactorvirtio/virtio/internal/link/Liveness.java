@@ -1,0 +1,96 @@
+package io.reactorvirtio.virtio.internal.link;
+
+import io.reactorvirtio.virtio.internal.poll.PollerTask;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Peer liveness without hardware link events: each side bumps its own 64-bit heartbeat word in
+ * shared memory every {@code timeout / 4}, and watches the peer's. A peer whose word has not moved
+ * for {@code timeout} is dead (killed, hung, rebooting); one whose word moves again is back.
+ * Runs as a task of the link's poller, which therefore never parks longer than a beat.
+ *
+ * <p>Release/acquire on the words: a peer that sees a new beat also sees what was written before
+ * it (nothing depends on that today; it costs nothing on x86).
+ */
+public final class Liveness implements PollerTask {
+
+  /** What the link does when the peer dies or comes back; called on the poller thread. */
+  public interface Listener {
+    void peerDown(long silentNanos);
+
+    void peerUp();
+  }
+
+  private static final VarHandle U64 =
+      ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+  private final MemorySegment segment;
+  private final long ownOffset;
+  private final long peerOffset;
+  private final long timeoutNanos;
+  private final long beatNanos;
+  private final Listener listener;
+  private long beat;
+  private long nextBeat;
+  private long lastPeerBeat = -1;
+  private long lastPeerChange;
+  private boolean peerAlive;
+
+  public Liveness(MemorySegment segment, long ownOffset, long peerOffset, long timeoutNanos, Listener listener) {
+    if (timeoutNanos <= 0) {
+      throw new IllegalArgumentException("liveness timeout must be positive: " + timeoutNanos);
+    }
+    this.segment = segment;
+    this.ownOffset = ownOffset;
+    this.peerOffset = peerOffset;
+    this.timeoutNanos = timeoutNanos;
+    this.beatNanos = Math.max(1_000_000, timeoutNanos / 4);
+    this.listener = listener;
+    this.beat = (long) U64.getAcquire(segment, ownOffset);
+  }
+
+  public boolean peerAlive() {
+    return peerAlive;
+  }
+
+  /** Beats at once (e.g. right after attaching), so the peer need not wait a period. */
+  public void beatNow() {
+    U64.setRelease(segment, ownOffset, ++beat);
+    nextBeat = System.nanoTime() + beatNanos;
+  }
+
+  @Override
+  public int doWork() {
+    long now = System.nanoTime();
+    if (now - nextBeat < 0) {
+      return 0;
+    }
+    U64.setRelease(segment, ownOffset, ++beat);
+    nextBeat = now + beatNanos;
+    long peer = (long) U64.getAcquire(segment, peerOffset);
+    if (peer != lastPeerBeat) {
+      boolean first = lastPeerBeat == -1;
+      lastPeerBeat = peer;
+      lastPeerChange = now;
+      if (!first && !peerAlive && peer != 0) {
+        peerAlive = true;
+        listener.peerUp();
+      } else if (first && peer != 0) {
+        // Seen once: alive only once it moves, so a stale word from a dead process is not taken for life.
+        lastPeerChange = now;
+      }
+    } else if (peerAlive && now - lastPeerChange > timeoutNanos) {
+      peerAlive = false;
+      listener.peerDown(now - lastPeerChange);
+    }
+    return 0; // bookkeeping, not work: it must not keep the poller from parking
+  }
+
+  @Override
+  public long wakeWithinNanos() {
+    return beatNanos;
+  }
+}
