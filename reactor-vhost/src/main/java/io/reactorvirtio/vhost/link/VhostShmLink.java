@@ -200,10 +200,10 @@ public final class VhostShmLink implements AutoCloseable {
       public void peerDown(long silentNanos) {
         LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
             + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
-        setState(LinkState.DOWN);
         for (QueueHandle q : queues) {
           q.linkDown(error);
         }
+        setState(LinkState.DOWN);
       }
 
       @Override

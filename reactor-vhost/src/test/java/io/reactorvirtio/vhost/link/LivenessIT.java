@@ -60,6 +60,35 @@ class LivenessIT {
   }
 
   @Test
+  void aRestartedDevicePeerFindsCleanRingsAndTheLinkComesBackUp() throws Exception {
+    Path file = shm.newPath("liveness-restart");
+    try (VirtioShmLink driver = VirtioShmLink.create(file,
+        ShmLinkOptions.defaults().withLiveness(Duration.ofMillis(500)))) {
+      for (int incarnation = 0; incarnation < 2; incarnation++) {
+        try (PeerProcess peer = PeerProcess.start(EchoDevicePeer.class, file.toString(), "echo", "1000000000")) {
+          peer.awaitLine("ATTACHED", Duration.ofSeconds(20));
+          assertThat(driver.states().filter(s -> s == LinkState.UP).blockFirst(Duration.ofSeconds(10)))
+              .isEqualTo(LinkState.UP);
+          // Echo traffic flows with this incarnation of the device, in order from sequence 0.
+          long n = 2_000;
+          long echoed = driver.queue(0).receive().take(n).index().doOnNext(t -> {
+            assertThat(t.getT2().data().get(ValueLayout.JAVA_LONG_UNALIGNED, 0)).isEqualTo(t.getT1());
+            t.getT2().release();
+          }).count().zipWith(driver.queue(1).send(Flux.range(0, (int) n), (Integer i, MemorySegment buf) -> {
+            buf.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, (long) i);
+            return 8;
+          }).then(reactor.core.publisher.Mono.just(0L))).map(t -> t.getT1()).block(Duration.ofSeconds(30));
+          assertThat(echoed).isEqualTo(n);
+          peer.kill();
+          assertThat(driver.states().filter(s -> s == LinkState.DOWN).blockFirst(Duration.ofSeconds(10)))
+              .isEqualTo(LinkState.DOWN);
+          assertThat(driver.generation()).as("rings reset for the next device").isEqualTo(incarnation + 1);
+        }
+      }
+    }
+  }
+
+  @Test
   void theDeviceSeesTheDriverGoAway() {
     Path file = shm.newPath("liveness-dev");
     VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withLiveness(Duration.ofMillis(300)));

@@ -50,6 +50,7 @@ public final class VirtioShmLink implements AutoCloseable {
   private final FutexInterruptSource interrupts;
   private final List<QueueHandle> queues = new ArrayList<>();
   private final List<SplitQueueDriver> rings = new ArrayList<>();
+  private final List<Runnable> ringResets = new ArrayList<>();
   private volatile boolean closed;
   private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
   private volatile LinkState state = LinkState.DOWN;
@@ -79,11 +80,13 @@ public final class VirtioShmLink implements AutoCloseable {
       long buf = ShmLinkLayout.bufferOffset(count, n, options.bufferSize(), q);
       if (dir == Direction.INBOUND) {
         inbound |= 1 << q;
-        queues.add(QueueHandle.inbound(q, n,
-            new DriverRxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize()), poller));
+        DriverRxRing rx = new DriverRxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize());
+        ringResets.add(rx::reset);
+        queues.add(QueueHandle.inbound(q, n, rx, poller));
       } else {
-        queues.add(QueueHandle.outbound(q, n,
-            new DriverTxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize()), poller));
+        DriverTxRing tx = new DriverTxRing(ring, deviceDoorbell, seg, buf, buf, options.bufferSize());
+        ringResets.add(tx::reset);
+        queues.add(QueueHandle.outbound(q, n, tx, poller));
       }
     }
     seg.set(U32, ShmLinkLayout.VERSION_OFFSET, ShmLinkLayout.VERSION);
@@ -111,6 +114,28 @@ public final class VirtioShmLink implements AutoCloseable {
     } else {
       poller.start();
     }
+  }
+
+  /**
+   * The device died: withdraw DRIVER_OK, reset every ring and buffer pool, bump the generation and
+   * set DRIVER_OK again, so that a new device process attaches to clean rings (virtio reset and
+   * re-initialisation, driver side). Poller thread.
+   */
+  private void resetForNewDevice() {
+    MemorySegment seg = region.segment();
+    LittleEndian.U32_HANDLE.setRelease(seg, ShmLinkLayout.STATUS_OFFSET, 0);
+    for (int q = 0; q < queues.size(); q++) {
+      queues.get(q).reset(ringResets.get(q));
+    }
+    int generation = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
+    seg.set(U32, ShmLinkLayout.GENERATION_OFFSET, generation + 1);
+    // Rings clean before DRIVER_OK is visible again (release).
+    LittleEndian.U32_HANDLE.setRelease(seg, ShmLinkLayout.STATUS_OFFSET, ShmLinkLayout.STATUS_DRIVER_OK);
+  }
+
+  /** How many times the driver reset the rings for a new device. */
+  public int generation() {
+    return region.segment().get(U32, ShmLinkLayout.GENERATION_OFFSET);
   }
 
   static LinkPollerGroup group(SharedPoller shared) {
@@ -188,10 +213,11 @@ public final class VirtioShmLink implements AutoCloseable {
       public void peerDown(long silentNanos) {
         LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
             + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
-        setState(LinkState.DOWN);
         for (QueueHandle q : queues) {
           q.linkDown(error);
         }
+        resetForNewDevice();
+        setState(LinkState.DOWN);
       }
 
       @Override

@@ -114,10 +114,13 @@ public final class DriverRxRing implements ReceiveRing, LeaseOwner {
 
   @Override
   public void release(BufferLease lease) {
-    leased.decrementAndGet();
     boolean kick = false;
     lock.lock();
     try {
+      if (leases[lease.slot()] != lease) {
+        return; // a lease from before a reset: its buffer was reclaimed then
+      }
+      leased.decrementAndGet();
       idle[idleCount++] = lease.slot();
       if (posted < target && postIdle()) {
         kick = ring.kickPrepare();
@@ -127,6 +130,27 @@ public final class DriverRxRing implements ReceiveRing, LeaseOwner {
     }
     if (kick) {
       doorbell.ring();
+    }
+  }
+
+  /**
+   * Device reset (the peer died): zeroes the ring, takes every buffer back (leases still held are
+   * orphaned: their release is ignored), posts nothing until there is demand again.
+   */
+  public void reset() {
+    lock.lock();
+    try {
+      ring.reset();
+      for (int i = 0; i < buffers; i++) {
+        leases[i] = new BufferLease(this, i);
+        idle[buffers - 1 - i] = i;
+      }
+      idleCount = buffers;
+      posted = 0;
+      target = 0;
+      leased.set(0);
+    } finally {
+      lock.unlock();
     }
   }
 

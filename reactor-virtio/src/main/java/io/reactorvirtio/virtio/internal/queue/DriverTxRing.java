@@ -104,6 +104,22 @@ public final class DriverTxRing implements SendRing {
     return len;
   }
 
+  /** Device reset (the peer died): zeroes the ring and takes every buffer back. */
+  public void reset() {
+    lock.lock();
+    try {
+      ring.reset();
+      ring.disableCallbacks();
+      int n = ring.size();
+      for (int i = 0; i < n; i++) {
+        free[n - 1 - i] = i;
+      }
+      freeCount = n;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public void flush() {
     boolean kick;

@@ -109,6 +109,18 @@ public final class QueueHandle implements Virtqueue {
     }
   }
 
+  /**
+   * Poller thread, after {@link #linkDown}: resets the ring behind this queue (the driver side's
+   * reset when its device died); {@code ringReset} resets the adapter.
+   */
+  public void reset(Runnable ringReset) {
+    ringReset.run();
+    QueueMonoSend s = send;
+    if (s != null) {
+      s.resetCredit();
+    }
+  }
+
   /** Poller thread: fails this queue's subscribers with link-down and leaves the poller. */
   public void detach() {
     QueueFluxReceive r = receive;

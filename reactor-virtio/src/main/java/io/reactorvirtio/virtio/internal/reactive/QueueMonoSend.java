@@ -101,6 +101,11 @@ public final class QueueMonoSend implements PollerTask {
     starved.clear();
   }
 
+  /** After {@link #failAll} and a ring reset: no credit is reserved any more. */
+  public void resetCredit() {
+    reserved.set(0);
+  }
+
   /** Poller thread: fails waiting senders and leaves the poller (link closing). */
   public void detach() {
     poller.unregister(this);
