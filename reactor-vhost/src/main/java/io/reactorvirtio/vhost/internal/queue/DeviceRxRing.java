@@ -28,6 +28,8 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
   private final SpinLock lock = new SpinLock();
   private final AtomicInteger leased = new AtomicInteger();
   private boolean notifyPending;
+  /** Poller thread only: inside a drain, completions are published once, in flush(). */
+  private boolean batching;
 
   public DeviceRxRing(Vringh ring, Doorbell doorbell, PollerContext poller) {
     this.ring = ring;
@@ -82,10 +84,10 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     lock.lock();
     try {
       ring.addUsed(lease.slot(), 0);
-      ring.publishUsed();
-      if (poller.inPollerThread()) {
-        notifyPending = true; // one decision per drain batch, in flush()
+      if (batching && poller.inPollerThread()) {
+        notifyPending = true; // published and decided once per drain batch, in flush()
       } else {
+        ring.publishUsed();
         kick = ring.needNotify();
       }
     } finally {
@@ -97,14 +99,22 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
   }
 
   @Override
+  public void beginBatch() {
+    batching = true;
+  }
+
+  @Override
   public void flush() {
     boolean kick;
     lock.lock();
     try {
+      batching = false;
       if (!notifyPending) {
         return;
       }
       notifyPending = false;
+      // virtio_wmb in publishUsed: the batch's used elements before the new used.idx.
+      ring.publishUsed();
       kick = ring.needNotify();
     } finally {
       lock.unlock();

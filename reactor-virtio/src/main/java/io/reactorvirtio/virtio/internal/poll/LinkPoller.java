@@ -32,7 +32,14 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   private final String name;
   private final InterruptSource source;
   private final IdlePolicy policy;
-  private final CopyOnWriteArrayList<PollerTask> tasks = new CopyOnWriteArrayList<>();
+  private static final PollerTask[] NO_TASKS = new PollerTask[0];
+
+  /**
+   * Copy-on-write array of tasks: iterated by index on the poller thread, so that a duty cycle or
+   * a park allocates nothing (a CopyOnWriteArrayList iterator would, every time).
+   */
+  private final java.util.concurrent.atomic.AtomicReference<PollerTask[]> tasks =
+      new java.util.concurrent.atomic.AtomicReference<>(NO_TASKS);
   private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -57,12 +64,26 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   }
 
   public void register(PollerTask task) {
-    tasks.add(task);
+    tasks.updateAndGet(old -> {
+      PollerTask[] next = java.util.Arrays.copyOf(old, old.length + 1);
+      next[old.length] = task;
+      return next;
+    });
     wake();
   }
 
   public void unregister(PollerTask task) {
-    tasks.remove(task);
+    tasks.updateAndGet(old -> {
+      for (int i = 0; i < old.length; i++) {
+        if (old[i] == task) {
+          PollerTask[] next = new PollerTask[old.length - 1];
+          System.arraycopy(old, 0, next, 0, i);
+          System.arraycopy(old, i + 1, next, i, old.length - i - 1);
+          return next;
+        }
+      }
+      return old;
+    });
   }
 
   /** Adds a link's interrupt source to a shared poller. */
@@ -148,7 +169,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
       c.run();
       work++;
     }
-    for (PollerTask t : tasks) {
+    for (PollerTask t : tasks.get()) {
       work += t.doWork();
     }
     return work;
@@ -190,18 +211,10 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
         }
         // Park: token first, then re-enable and re-check, then sleep (InterruptSource protocol).
         if (extraSources.isEmpty()) {
-          int token = source.arm();
-          boolean more = !running || !commands.isEmpty(); // conditions re-checked after arm()
-          for (PollerTask t : tasks) {
-            more |= t.armNotifications();
-          }
           armed = true;
-          if (more) {
-            source.disarm();
+          if (!parkOnOwnSource(parkNanos)) {
             continue;
           }
-          parks.incrementAndGet();
-          source.await(token, parkBound(parkNanos));
         } else {
           armed = true;
           if (!parkOnAll(parkBound(parkNanos))) {
@@ -216,7 +229,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
       if (w != null) {
         w.close();
       }
-      for (PollerTask t : tasks) {
+      for (PollerTask t : tasks.get()) {
         try {
           t.onClose();
         } catch (Throwable e) {
@@ -224,6 +237,26 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * The dedicated poller's park (its own source only): arm, re-enable and re-check, sleep. Kept
+   * small, apart from {@code run}, so that the JIT inlines the futex downcall and removes its
+   * per-call allocation. Returns whether it parked.
+   */
+  private boolean parkOnOwnSource(long parkNanos) {
+    int token = source.arm();
+    boolean more = !running || !commands.isEmpty(); // conditions re-checked after arm()
+    for (PollerTask t : tasks.get()) {
+      more |= t.armNotifications();
+    }
+    if (more) {
+      source.disarm();
+      return false;
+    }
+    parks.incrementAndGet();
+    source.await(token, parkBound(parkNanos));
+    return true;
   }
 
   /**
@@ -243,7 +276,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
       tokens[i] = extra.get(i - 1).arm();
     }
     boolean more = !running || !commands.isEmpty(); // conditions re-checked after arm()
-    for (PollerTask t : tasks) {
+    for (PollerTask t : tasks.get()) {
       more |= t.armNotifications();
     }
     if (!more) {
@@ -274,15 +307,15 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   /** The policy's park timeout, shortened for tasks with periodic work (liveness beats). */
   private long parkBound(long parkNanos) {
     long bound = parkNanos;
-    for (PollerTask t : tasks) {
+    for (PollerTask t : tasks.get()) {
       bound = Math.min(bound, t.wakeWithinNanos());
     }
     return bound;
   }
 
   private static boolean allFutex(List<InterruptSource> sources) {
-    for (InterruptSource s : sources) {
-      if (!(s instanceof FutexInterruptSource)) {
+    for (int i = 0; i < sources.size(); i++) {
+      if (!(sources.get(i) instanceof FutexInterruptSource)) {
         return false;
       }
     }
@@ -290,7 +323,7 @@ public final class LinkPoller implements PollerContext, AutoCloseable {
   }
 
   private void disarmAll() {
-    for (PollerTask t : tasks) {
+    for (PollerTask t : tasks.get()) {
       t.disarmNotifications();
     }
   }

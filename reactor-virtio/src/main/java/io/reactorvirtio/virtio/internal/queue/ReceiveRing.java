@@ -25,6 +25,12 @@ public interface ReceiveRing {
 
   void disableNotifications();
 
+  /**
+   * The poller starts a drain: completions made on the poller thread until {@link #flush()} may be
+   * published as one batch.
+   */
+  default void beginBatch() {}
+
   /** Publishes completions made on the poller thread and rings the peer if it asked for it. */
   void flush();
 

@@ -117,20 +117,24 @@ public final class QueueFluxReceive extends Flux<BufferLease> {
       }
       long r = requested;
       ring.replenish(r);
+      ring.beginBatch();
       int emitted = 0;
-      while (emitted < r && !cancelled) {
-        BufferLease lease = ring.take();
-        if (lease == null) {
-          break;
+      try {
+        while (emitted < r && !cancelled) {
+          BufferLease lease = ring.take();
+          if (lease == null) {
+            break;
+          }
+          emitted++;
+          actual.onNext(lease);
         }
-        emitted++;
-        actual.onNext(lease);
+      } finally {
+        if (emitted > 0 && r != Long.MAX_VALUE) {
+          r = REQUESTED.addAndGet(this, -emitted);
+          ring.replenish(r);
+        }
+        ring.flush(); // even if a subscriber threw: completions made so far must be published
       }
-      if (emitted > 0 && r != Long.MAX_VALUE) {
-        r = REQUESTED.addAndGet(this, -emitted);
-        ring.replenish(r);
-      }
-      ring.flush();
       if (failIfBroken()) {
         return 1;
       }
