@@ -56,6 +56,13 @@ public final class VhostShmLink implements AutoCloseable {
   private volatile LinkState state = LinkState.DOWN;
   private final int livenessMs;
   private final @Nullable Liveness liveness;
+  private final List<java.util.function.Consumer<Vringh>> reattachers = new ArrayList<>();
+  private final List<QueueGeometry> geometries = new ArrayList<>();
+  private final List<String> queueNames = new ArrayList<>();
+  private final int queueCount;
+  private final int queueSize;
+  private final boolean eventIdx;
+  private int attachedGeneration;
 
   private VhostShmLink(SharedRegion region, IdlePolicy idle, @Nullable SharedPoller shared) {
     this.region = region;
@@ -84,7 +91,10 @@ public final class VhostShmLink implements AutoCloseable {
     this.liveness = livenessMs == 0 ? null
         : new Liveness(seg, ShmLinkLayout.DEVICE_HEARTBEAT_OFFSET, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET,
             livenessMs * 1_000_000L, livenessListener());
-    boolean eventIdx = (seg.get(U32, ShmLinkLayout.FEATURES_OFFSET) & ShmLinkLayout.FEATURE_EVENT_IDX) != 0;
+    this.queueCount = count;
+    this.queueSize = n;
+    this.attachedGeneration = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
+    boolean eventIdx = this.eventIdx = (seg.get(U32, ShmLinkLayout.FEATURES_OFFSET) & ShmLinkLayout.FEATURE_EVENT_IDX) != 0;
     int inbound = seg.get(U32, ShmLinkLayout.INBOUND_OFFSET);
     Window window = Window.identity(seg);
     FutexDoorbell driverDoorbell = new FutexDoorbell(seg, ShmLinkLayout.DRIVER_DOORBELL_OFFSET);
@@ -101,10 +111,16 @@ public final class VhostShmLink implements AutoCloseable {
       String name = region.path().getFileName() + "/q" + q + (driverInbound ? "-tx" : "-rx");
       QueueGeometry geometry = QueueGeometry.legacy(ShmLinkLayout.ringOffset(q, n), n, ShmLinkLayout.RING_ALIGN);
       Vringh ring = Vringh.attach(name, geometry, window, eventIdx, false);
+      geometries.add(geometry);
+      queueNames.add(name);
       if (driverInbound) {
-        queues.add(QueueHandle.outbound(q, n, new DeviceTxRing(ring, driverDoorbell, bufferSize), poller));
+        DeviceTxRing tx = new DeviceTxRing(ring, driverDoorbell, bufferSize);
+        reattachers.add(tx::reattach);
+        queues.add(QueueHandle.outbound(q, n, tx, poller));
       } else {
-        queues.add(QueueHandle.inbound(q, n, new DeviceRxRing(ring, driverDoorbell, poller), poller));
+        DeviceRxRing rx = new DeviceRxRing(ring, driverDoorbell, poller);
+        reattachers.add(rx::reattach);
+        queues.add(QueueHandle.inbound(q, n, rx, poller));
       }
     }
     setState(liveness == null ? LinkState.UP : LinkState.DOWN);
@@ -208,9 +224,72 @@ public final class VhostShmLink implements AutoCloseable {
 
       @Override
       public void peerUp() {
-        setState(LinkState.UP);
+        if (region.segment().get(U32, ShmLinkLayout.GENERATION_OFFSET) != attachedGeneration) {
+          followDriverReset(); // a new driver: UP only once attached to its rings
+        } else {
+          setState(LinkState.UP);
+        }
+      }
+
+      @Override
+      public void onBeat() {
+        followDriverReset();
       }
     };
+  }
+
+  /** Logging may block: never on the poller thread (BlockHound treats it as non-blocking). */
+  private static void offPoller(Runnable r) {
+    reactor.core.scheduler.Schedulers.boundedElastic().schedule(r);
+  }
+
+  /**
+   * The driver reset the rings (it took us for dead, or a new driver process took the file over):
+   * what we hold belongs to the old generation. Fail it, check the header still describes the same
+   * queues, and attach to the new rings (virtio reset, device side). Poller thread.
+   */
+  private void followDriverReset() {
+    MemorySegment seg = region.segment();
+    int generation = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
+    if (generation == attachedGeneration || state == LinkState.FAILED) {
+      return;
+    }
+    if (((int) LittleEndian.U32_HANDLE.getAcquire(seg, ShmLinkLayout.STATUS_OFFSET)
+        & ShmLinkLayout.STATUS_DRIVER_OK) == 0) {
+      return; // the driver is still resetting; look again next beat
+    }
+    String file = region.path().toString();
+    LinkDownException error = new LinkDownException(file + ": the driver reset the rings (generation "
+        + attachedGeneration + " -> " + generation + ")");
+    for (QueueHandle q : queues) {
+      q.linkDown(error);
+    }
+    int count = seg.get(U32, ShmLinkLayout.QUEUES_OFFSET);
+    int n = seg.get(U32, ShmLinkLayout.QUEUE_SIZE_OFFSET);
+    int buf = seg.get(U32, ShmLinkLayout.BUFFER_SIZE_OFFSET);
+    boolean ei = (seg.get(U32, ShmLinkLayout.FEATURES_OFFSET) & ShmLinkLayout.FEATURE_EVENT_IDX) != 0;
+    if (count != queueCount || n != queueSize || buf != bufferSize || ei != eventIdx) {
+      String why = file + ": the driver came back with another link shape (" + count + " queues x " + n + " x "
+          + buf + " B, event_idx " + ei + "); this device link cannot follow and fails";
+      offPoller(() -> log.error(why));
+      setState(LinkState.FAILED);
+      return;
+    }
+    Window window = Window.identity(seg);
+    try {
+      for (int q = 0; q < queueCount; q++) {
+        reattachers.get(q).accept(Vringh.attach(queueNames.get(q), geometries.get(q), window, eventIdx, false));
+      }
+    } catch (RuntimeException e) {
+      offPoller(() -> log.error("{}: cannot attach to the reset rings", file, e));
+      setState(LinkState.FAILED);
+      return;
+    }
+    attachedGeneration = generation;
+    setState(LinkState.NEGOTIATING);
+    if (liveness != null && liveness.peerAlive()) {
+      setState(LinkState.UP);
+    }
   }
 
   /** Stops the poller and unmaps (the driver owns and deletes the file). */

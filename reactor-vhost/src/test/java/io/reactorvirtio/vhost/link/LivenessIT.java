@@ -89,6 +89,38 @@ class LivenessIT {
   }
 
   @Test
+  void aRestartedDriverTakesTheFileOverAndTheDeviceFollowsIntoTheNewGeneration() {
+    Path file = shm.newPath("liveness-driver");
+    int n = 1_000;
+    PeerProcess first = PeerProcess.start(DriverPeer.class, file.toString(), Integer.toString(n), "500");
+    try {
+      first.awaitLine("READY generation 0", Duration.ofSeconds(20));
+      try (VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(10))) {
+        assertThat(receiveInOrder(device, n)).isEqualTo(n);
+        first.kill();
+        assertThat(device.states().filter(s -> s == LinkState.DOWN).blockFirst(Duration.ofSeconds(10)))
+            .isEqualTo(LinkState.DOWN);
+        try (PeerProcess second = PeerProcess.start(DriverPeer.class, file.toString(), Integer.toString(n), "500")) {
+          second.awaitLine("READY generation 1", Duration.ofSeconds(20));
+          assertThat(device.states().filter(s -> s == LinkState.UP).blockFirst(Duration.ofSeconds(10)))
+              .isEqualTo(LinkState.UP);
+          assertThat(receiveInOrder(device, n)).as("the new driver's messages, from sequence 0").isEqualTo(n);
+          second.kill();
+        }
+      }
+    } finally {
+      first.close();
+    }
+  }
+
+  private static long receiveInOrder(VhostShmLink device, int n) {
+    return device.queue(1).receive().take(n).index().doOnNext(t -> {
+      assertThat(t.getT2().data().get(ValueLayout.JAVA_LONG_UNALIGNED, 0)).isEqualTo(t.getT1());
+      t.getT2().release();
+    }).count().block(Duration.ofSeconds(30));
+  }
+
+  @Test
   void theDeviceSeesTheDriverGoAway() {
     Path file = shm.newPath("liveness-dev");
     VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withLiveness(Duration.ofMillis(300)));

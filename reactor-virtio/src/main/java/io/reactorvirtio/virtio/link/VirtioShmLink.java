@@ -24,6 +24,7 @@ import java.lang.foreign.MemorySegment;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +58,7 @@ public final class VirtioShmLink implements AutoCloseable {
   private final int livenessMs;
   private final @Nullable Liveness liveness;
 
-  private VirtioShmLink(SharedRegion region, ShmLinkOptions options, @Nullable SharedPoller shared) {
+  private VirtioShmLink(SharedRegion region, ShmLinkOptions options, @Nullable SharedPoller shared, int generation) {
     this.region = region;
     this.options = options;
     MemorySegment seg = region.segment();
@@ -95,6 +96,7 @@ public final class VirtioShmLink implements AutoCloseable {
     seg.set(U32, ShmLinkLayout.BUFFER_SIZE_OFFSET, options.bufferSize());
     seg.set(U32, ShmLinkLayout.FEATURES_OFFSET, options.eventIdx() ? ShmLinkLayout.FEATURE_EVENT_IDX : 0);
     seg.set(U32, ShmLinkLayout.INBOUND_OFFSET, inbound);
+    seg.set(U32, ShmLinkLayout.GENERATION_OFFSET, generation);
     seg.set(U32, ShmLinkLayout.STATUS_OFFSET, ShmLinkLayout.STATUS_DRIVER_OK);
     this.livenessMs = (int) options.liveness().toMillis();
     seg.set(U32, ShmLinkLayout.LIVENESS_OFFSET, livenessMs);
@@ -156,12 +158,44 @@ public final class VirtioShmLink implements AutoCloseable {
    */
   public static VirtioShmLink create(Path file, ShmLinkOptions options, @Nullable SharedPoller shared) {
     long size = ShmLinkLayout.fileSize(options.directions().size(), options.queueSize(), options.bufferSize());
+    if (java.nio.file.Files.exists(file)) {
+      return takeOver(file, options, shared, size);
+    }
     SharedRegion region = SharedRegion.create(file, size);
     try {
-      return new VirtioShmLink(region, options, shared);
+      return new VirtioShmLink(region, options, shared, 0);
     } catch (RuntimeException e) {
       region.close();
       region.unlink();
+      throw e;
+    }
+  }
+
+  /**
+   * A driver restarting after a crash finds its old file (a killed driver cannot delete it). If
+   * the file is a link of the same size whose driver heartbeat stays still for the liveness bound,
+   * the new driver re-initialises it in place, with the next generation: a device still mapping it
+   * follows (see {@code VhostShmLink}). A file in use by a live driver, or anything else, is refused.
+   */
+  private static VirtioShmLink takeOver(Path file, ShmLinkOptions options, @Nullable SharedPoller shared, long size) {
+    SharedRegion region = SharedRegion.open(file);
+    try {
+      MemorySegment seg = region.segment();
+      if (region.size() != size || seg.get(LittleEndian.U64, ShmLinkLayout.MAGIC_OFFSET) != ShmLinkLayout.MAGIC) {
+        throw new IllegalStateException(file + " exists and is not a link of this shape (" + region.size()
+            + " bytes, need " + size + "); remove it or choose another path");
+      }
+      Duration watch = options.liveness().isZero() ? ShmLinkOptions.DEFAULT_LIVENESS : options.liveness();
+      long before = seg.get(LittleEndian.U64, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET);
+      java.util.concurrent.locks.LockSupport.parkNanos(watch.toNanos() + watch.toNanos() / 2);
+      if (seg.get(LittleEndian.U64, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET) != before) {
+        throw new IllegalStateException(file + " is in use by a live driver (its heartbeat moves)");
+      }
+      int generation = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET) + 1;
+      LittleEndian.U32_HANDLE.setRelease(seg, ShmLinkLayout.STATUS_OFFSET, 0);
+      return new VirtioShmLink(region, options, shared, generation);
+    } catch (RuntimeException e) {
+      region.close();
       throw e;
     }
   }

@@ -20,11 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
 
-  private final Vringh ring;
-  private final Chain chain;
+  private Vringh ring;
+  private Chain chain;
   private final Doorbell doorbell;
   private final PollerContext poller;
-  private final BufferLease[] leases;
+  private BufferLease[] leases;
   private final SpinLock lock = new SpinLock();
   private final AtomicInteger leased = new AtomicInteger();
   private boolean notifyPending;
@@ -79,10 +79,13 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
 
   @Override
   public void release(BufferLease lease) {
-    leased.decrementAndGet();
     boolean kick = false;
     lock.lock();
     try {
+      if (leases[lease.slot()] != lease) {
+        return; // a lease from before the driver reset the rings: that chain no longer exists
+      }
+      leased.decrementAndGet();
       ring.addUsed(lease.slot(), 0);
       if (batching && poller.inPollerThread()) {
         notifyPending = true; // published and decided once per drain batch, in flush()
@@ -121,6 +124,27 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     }
     if (kick) {
       doorbell.ring();
+    }
+  }
+
+  /**
+   * The driver reset the rings (new generation): attach to them afresh. Leases still held are
+   * orphaned (their release is ignored); nothing is completed on the new rings for them.
+   */
+  public void reattach(Vringh fresh) {
+    lock.lock();
+    try {
+      ring = fresh;
+      chain = fresh.newChain();
+      leases = new BufferLease[fresh.size()];
+      for (int i = 0; i < leases.length; i++) {
+        leases[i] = new BufferLease(this, i);
+      }
+      leased.set(0);
+      notifyPending = false;
+      batching = false;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DeviceTxRing implements SendRing {
 
-  private final Vringh ring;
-  private final Chain chain;
+  private Vringh ring;
+  private Chain chain;
   private final Doorbell doorbell;
   private final int maxMessageSize;
   private final MemorySegment[] slices;
@@ -88,6 +88,18 @@ public final class DeviceTxRing implements SendRing {
       sliceOffsets[head] = offset;
     }
     return s;
+  }
+
+  /** The driver reset the rings (new generation): attach to them afresh. */
+  public void reattach(Vringh fresh) {
+    lock.lock();
+    try {
+      ring = fresh;
+      chain = fresh.newChain();
+      java.util.Arrays.fill(slices, null);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

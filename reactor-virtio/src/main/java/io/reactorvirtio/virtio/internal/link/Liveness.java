@@ -22,6 +22,9 @@ public final class Liveness implements PollerTask {
     void peerDown(long silentNanos);
 
     void peerUp();
+
+    /** Called on every beat (about four times per liveness bound), after the peer check. */
+    default void onBeat() {}
   }
 
   private static final VarHandle U64 =
@@ -86,6 +89,7 @@ public final class Liveness implements PollerTask {
       peerAlive = false;
       listener.peerDown(now - lastPeerChange);
     }
+    listener.onBeat();
     return 0; // bookkeeping, not work: it must not keep the poller from parking
   }
 
