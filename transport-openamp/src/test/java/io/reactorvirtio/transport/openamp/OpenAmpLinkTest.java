@@ -97,6 +97,17 @@ class OpenAmpLinkTest {
         .expectComplete().verify(T);
   }
 
+  static void awaitUsedIdx(Path file, long off, int expected) throws Exception {
+    long deadline = System.nanoTime() + T.toNanos();
+    while (System.nanoTime() < deadline) {
+      MemorySegment f = MemorySegment.ofArray(Files.readAllBytes(file));
+      if (Short.toUnsignedInt(f.get(U16_UNALIGNED, off)) == expected) {
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
   @ParameterizedTest(name = "socket server = {0}")
   @EnumSource(VirtioRole.class)
   void bothRolesExchangeMessagesInOrderAndLeaveOpenAmpsBytes(VirtioRole serverRole) throws Exception {
@@ -113,6 +124,9 @@ class OpenAmpLinkTest {
       assertThat(driver.isUp()).isTrue();
       assertThat(device.isUp()).isTrue();
 
+      // The receivers' last used entries are published by their pollers after release: wait for them.
+      awaitUsedIdx(file, 0xA002, 2_000);
+      awaitUsedIdx(file, 0x6002, 2_000);
       MemorySegment f = MemorySegment.ofArray(Files.readAllBytes(file));
       MemorySegment gold = MemorySegment.ofArray(Golden.bytes());
       // The resource table, after the driver wrote gfeatures and DRIVER_OK, is OpenAMP's byte for byte.
@@ -138,6 +152,9 @@ class OpenAmpLinkTest {
       assertThat(Short.toUnsignedInt(f.get(U16_UNALIGNED, 0xA002))).isEqualTo(2_000);
     }
     assertThat(Files.exists(file)).as("nobody unlinks the shared file").isTrue();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.size(file)).isEqualTo(FILE_SIZE);
   }
 
   @Test

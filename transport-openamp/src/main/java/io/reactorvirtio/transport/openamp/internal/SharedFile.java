@@ -19,10 +19,20 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class SharedFile {
 
+  /** fcntl locks belong to the process: two links of one JVM serialise here first. */
+  private static final Object JVM_LOCK = new Object();
+
   private SharedFile() {}
 
   /** Creates or grows {@code file} to at least {@code size} bytes and maps it. */
   public static SharedRegion openOrCreate(Path file, long size) {
+    synchronized (JVM_LOCK) {
+      grow(file, size);
+    }
+    return SharedRegion.open(file);
+  }
+
+  private static void grow(Path file, long size) {
     try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE,
         StandardOpenOption.READ, StandardOpenOption.WRITE),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -34,6 +44,5 @@ public final class SharedFile {
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": cannot create or size the shared file", e);
     }
-    return SharedRegion.open(file);
   }
 }
