@@ -19,6 +19,11 @@ public final class Alloc {
 
   private Alloc() {}
 
+  /** Bytes allocated so far by all threads of this JVM (live and dead). */
+  public static long total() {
+    return THREADS.getTotalThreadAllocatedBytes();
+  }
+
   /** Bytes allocated so far by the threads with these ids (dead threads count 0). */
   public static long bytes(long[] threadIds) {
     long sum = 0;

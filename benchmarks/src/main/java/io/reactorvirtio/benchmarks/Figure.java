@@ -19,6 +19,15 @@ record Figure(String path, String kind, String mode, int payload) {
     return path.equals("raw");
   }
 
+  /** flux and rpmsg run on a link's poller, with an {@link IdlePolicy}. */
+  boolean polled() {
+    return path.equals("flux") || path.equals("rpmsg");
+  }
+
+  boolean idle() {
+    return kind.equals("idle");
+  }
+
   boolean rtt() {
     return kind.equals("rtt");
   }

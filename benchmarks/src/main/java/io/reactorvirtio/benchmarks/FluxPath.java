@@ -95,11 +95,13 @@ final class FluxPath {
           type = Msg.MEASURE;
           t0 = now;
           s0 = n;
+          Cpu.start();
           a0 = Alloc.bytes(threads);
         } else if (type == Msg.MEASURE && now >= measureEnd) {
           t1 = now;
           s1 = n;
           a1 = Alloc.bytes(threads);
+          Cpu.end();
           endSent = true;
           sink.next(END);
           sink.complete();
@@ -232,11 +234,13 @@ final class FluxPath {
         type = Msg.MEASURE;
         t0 = now;
         s0 = n;
+        Cpu.start();
         a0 = Alloc.bytes(threads);
       } else if (type == Msg.MEASURE && now >= measureEnd) {
         t1 = now;
         s1 = n;
         a1 = Alloc.bytes(threads);
+        Cpu.end();
         done = true;
         if (!pings.offer(END)) {
           fail(new BenchFailure("ping pump full"));
@@ -280,6 +284,39 @@ final class FluxPath {
     }
   }
 
+  /**
+   * Idle link: both sides attached with the figure's idle policy, nothing sent for
+   * {@code --idle-ms}; each process's CPU time over that interval in % of one core (the peer
+   * reports its own, from READY to END). Then one END message (seq 0) closes the figure.
+   */
+  static Result driverIdle(Figure f, RingBench.Options o, PeerJvm peer, Path file) {
+    try (VirtioShmLink link = VirtioShmLink.create(file, options(f.idlePolicy(), o.queueSize(), o.bufferSize()))) {
+      peer.send(f.command(file.toString(), o.queueSize(), o.bufferSize(), 0));
+      peer.expect("READY", PeerJvm.START_TIMEOUT_NANOS);
+      Thread.sleep(300);
+      long p0 = link.parks();
+      long c0 = Cpu.now();
+      long t0 = System.nanoTime();
+      Thread.sleep(o.idleNanos() / 1_000_000L);
+      long c1 = Cpu.now();
+      long t1 = System.nanoTime();
+      Result r = new Result(f);
+      r.driverIdleCpuPercent = 100.0 * (c1 - c0) / (t1 - t0);
+      r.driverParks = link.parks() - p0;
+      int len = f.payload();
+      link.queue(1).send(reactor.core.publisher.Mono.just(END), (Object item, MemorySegment buf) -> {
+        Msg.write(buf, 0, len, 0, Msg.END);
+        return len;
+      }).block(Duration.ofSeconds(10));
+      r.sent = 0;
+      RingBench.applyPeerReport(r, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+      return r;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchFailure("interrupted");
+    }
+  }
+
   /** Waits for {@code f}, failing when {@code progress} stops moving for the stall limit. */
   static void awaitWithStall(CompletableFuture<?> f, Stall stall, java.util.function.LongSupplier progress) {
     while (true) {
@@ -311,6 +348,10 @@ final class FluxPath {
       }
       link.queue(1).receive().subscribe(sink);
       Peer.ready();
+      long readyAt = System.nanoTime();
+      if (kind.equals("idle")) {
+        Cpu.start();
+      }
       Stall stall = new Stall("flux device", null);
       while (!sink.finished.await(100, TimeUnit.MILLISECONDS)) {
         stall.check(System.nanoTime(), sink.expected);
@@ -328,7 +369,7 @@ final class FluxPath {
       }
       link.close();
       return "DONE count=" + sink.expected + " measured=" + sink.measured + " alloc=" + sink.alloc + " parks="
-          + link.parks();
+          + link.parks() + (kind.equals("idle") ? " nanos=" + (System.nanoTime() - readyAt) : "");
     } finally {
       link.close();
     }
@@ -380,6 +421,7 @@ final class FluxPath {
       if (type == Msg.END) {
         lease.release();
         alloc = a0 < 0 ? 0 : Alloc.bytes(threads) - a0;
+        Cpu.end();
         done = true;
         if (echo) {
           echoes.complete();
@@ -393,6 +435,7 @@ final class FluxPath {
       }
       if (type == Msg.MEASURE) {
         if (a0 < 0) {
+          Cpu.start();
           a0 = Alloc.bytes(threads);
         }
         measured++;

@@ -17,6 +17,8 @@ import java.lang.foreign.MemorySegment;
  * 16..L-8     template bytes (a fixed pattern, compared with a vectorised mismatch)
  * L-8    u64  seq      again, so a torn or stale buffer is caught at both ends
  * </pre>
+ *
+ * <p>Messages of 16..23 bytes carry the 16-byte header only (no pattern, no trailer).
  */
 public final class Msg {
 
@@ -24,7 +26,9 @@ public final class Msg {
   public static final int MEASURE = 0x4D454153;
   public static final int END = 0x454E4421;
 
-  public static final int MIN_LENGTH = 24;
+  public static final int MIN_LENGTH = 16;
+  /** Shortest message with the pattern and the trailer. */
+  public static final int FULL_LENGTH = 24;
   public static final int MAX_LENGTH = 1 << 16;
 
   /** OK, or a negative code from {@link #check}. */
@@ -42,6 +46,12 @@ public final class Msg {
 
   /** Writes message {@code seq} of {@code len} bytes at {@code dst[off]}. */
   public static void write(MemorySegment dst, long off, int len, long seq, int type) {
+    if (len < FULL_LENGTH) {
+      dst.set(JAVA_LONG_UNALIGNED, off, seq);
+      dst.set(JAVA_INT_UNALIGNED, off + 8, type);
+      dst.set(JAVA_INT_UNALIGNED, off + 12, len);
+      return;
+    }
     MemorySegment.copy(TEMPLATE, 16, dst, off + 16, len - 24);
     dst.set(JAVA_LONG_UNALIGNED, off, seq);
     dst.set(JAVA_INT_UNALIGNED, off + 8, type);
@@ -72,6 +82,9 @@ public final class Msg {
     }
     if (src.get(JAVA_LONG_UNALIGNED, off) != expectedSeq) {
       return -3;
+    }
+    if (len < FULL_LENGTH) {
+      return src.get(JAVA_INT_UNALIGNED, off + 12) != len ? -5 : OK;
     }
     if (src.get(JAVA_LONG_UNALIGNED, off + len - 8) != expectedSeq) {
       return -4;

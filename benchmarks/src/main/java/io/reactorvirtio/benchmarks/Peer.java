@@ -75,10 +75,17 @@ final class Peer {
         int queueSize = Integer.parseInt(a[6]);
         int bufferSize = Integer.parseInt(a[7]);
         long spinNanos = Long.parseLong(a[8]);
-        String done = path.equals("raw")
-            ? RawRing.device(kind, mode, payload, file, queueSize, bufferSize, spinNanos)
-            : FluxPath.device(kind, new Figure(path, kind, mode, payload).idlePolicy(), payload, file);
-        System.out.println(done);
+        Cpu.reset();
+        String done = switch (path) {
+          case "raw" -> RawRing.device(kind, mode, payload, file, queueSize, bufferSize, spinNanos);
+          case "flux" -> FluxPath.device(kind, new Figure(path, kind, mode, payload).idlePolicy(), payload, file);
+          case "rpmsg" -> RpmsgPath.device(kind, new Figure(path, kind, mode, payload).idlePolicy(), payload, file);
+          case "tcp" -> TcpPath.device(kind, payload);
+          case "agrona" -> AgronaPath.device(kind, payload, file);
+          case "cl" -> CacheLine2.device(file);
+          default -> throw new IllegalArgumentException("unknown path " + path);
+        };
+        System.out.println(done + " cpu=" + Cpu.elapsed());
         System.out.flush();
       } catch (Throwable t) {
         System.err.println("peer: figure failed: " + cmd);

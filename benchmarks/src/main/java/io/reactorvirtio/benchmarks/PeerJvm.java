@@ -52,6 +52,7 @@ final class PeerJvm implements AutoCloseable {
     cmd.add(java);
     cmd.add("--enable-native-access=ALL-UNNAMED");
     cmd.add("-Xmx256m");
+    cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"); // Agrona 2.x
     cmd.addAll(extraJvmArgs);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

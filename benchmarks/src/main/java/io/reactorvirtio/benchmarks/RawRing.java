@@ -147,11 +147,13 @@ final class RawRing {
           type = Msg.MEASURE;
           t0 = now;
           r0 = reclaimed;
+          Cpu.start();
           a0 = Alloc.bytes(me);
         } else if (type == Msg.MEASURE && now >= measureEnd) {
           t1 = now;
           r1 = reclaimed;
           a1 = Alloc.bytes(me);
+          Cpu.end();
           break;
         }
       }
@@ -306,9 +308,11 @@ final class RawRing {
           type = Msg.MEASURE;
           t0 = now;
           s0 = seq;
+          Cpu.start();
           a0 = Alloc.bytes(me);
         } else if (type == Msg.MEASURE && now >= measureEnd) {
           long a1 = Alloc.bytes(me);
+          Cpu.end();
           type = Msg.END; // the loop goes round once more to send END (its seq = round trips done)
           long count = seq - s0;
           if (hist.getTotalCount() != count) {
@@ -416,6 +420,7 @@ final class RawRing {
         int type = Msg.type(seg, off);
         if (type == Msg.MEASURE) {
           if (a0 < 0) {
+            Cpu.start();
             a0 = Alloc.bytes(me);
           }
           measured++;
@@ -440,6 +445,7 @@ final class RawRing {
         idle.reset();
         if (end) {
           long a1 = Alloc.bytes(me);
+          Cpu.end();
           return "DONE count=" + expected + " measured=" + measured + " alloc=" + (a0 < 0 ? 0 : a1 - a0)
               + " parks=" + idle.parks();
         }
@@ -479,11 +485,13 @@ final class RawRing {
             driverBell.ring();
           }
           long a1 = Alloc.bytes(me);
+          Cpu.end();
           return "DONE count=" + expected + " measured=" + measured + " alloc=" + (a0 < 0 ? 0 : a1 - a0)
               + " parks=" + idle.parks();
         }
         if (type == Msg.MEASURE) {
           if (a0 < 0) {
+            Cpu.start();
             a0 = Alloc.bytes(me);
           }
           measured++;

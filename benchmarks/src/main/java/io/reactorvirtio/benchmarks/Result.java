@@ -19,6 +19,12 @@ final class Result {
   double driverAllocPerMsg = Double.NaN;
   /** The same on the peer (device) side, over its measured messages. */
   double deviceAllocPerMsg = Double.NaN;
+  /** Process CPU ns of this JVM / the peer over the measured interval (-1: unknown). */
+  long driverCpu = -1;
+  long deviceCpu = -1;
+  /** Idle figures: CPU of each process in % of one core while the link sat idle. */
+  double driverIdleCpuPercent = Double.NaN;
+  double deviceIdleCpuPercent = Double.NaN;
   long driverParks;
   long deviceParks;
   /** Data messages the driver sent in all (warm-up and measured); the peer must report the same. */
@@ -43,6 +49,14 @@ final class Result {
     p99 = h.getValueAtPercentile(99);
     p999 = h.getValueAtPercentile(99.9);
     max = h.getMaxValue();
+  }
+
+  /** CPU seconds of both processes per million messages (one-way) or round trips (rtt); NaN if unknown. */
+  double cpuPerMillion() {
+    if (driverCpu < 0 || deviceCpu < 0 || count <= 0) {
+      return Double.NaN;
+    }
+    return (driverCpu + deviceCpu) / 1e9 / count * 1e6;
   }
 
   String placement() {

@@ -48,6 +48,12 @@ public final class RingBench {
         --futex-spin-us N     raw futex mode: spin this long before parking (default 0: park at once)
         --queue-size N        descriptors per queue (default 256)
         --buffer-size N       bytes per buffer (default 512)
+        --only LIST           also: rpmsg (our rpmsg, Flux API), tcp (Reactor Netty on 127.0.0.1), agrona
+                              (OneToOneRingBuffer in /dev/shm), cl (two-process cache-line ping-pong)
+        --rpmsg-modes LIST    rpmsg idle policies (default busyPoll)
+        --policies LIST       poller policies (e.g. busyPoll,spin50us,parkOnly): flux and rpmsg round trip at
+                              --policy-payload B (default 64), and the CPU an idle flux link costs (--idle-ms, default 4000)
+        --kinds ...,idle      also measure idle CPU for every --flux-modes policy
         --wait-idle SEC       before each figure, wait up to SEC s in all for other processes to leave the CPUs
         --retries N           re-run a figure up to N times while other processes disturbed it (keeps the least
                               disturbed run)
@@ -59,7 +65,10 @@ public final class RingBench {
   /** Run options. */
   record Options(long warmupNanos, long measureNanos, long clMillis, List<String> paths, List<String> kinds,
       List<Integer> payloads, List<String> rawModes, List<String> fluxModes, long futexSpinNanos, int queueSize,
-      int bufferSize, boolean quick, long waitIdleNanos, int retries, List<String> peerJvmArgs) {
+      int bufferSize, boolean quick, long waitIdleNanos, int retries, List<String> peerJvmArgs,
+      List<String> rpmsgModes, List<String> policies, int policyPayload, long idleNanos) {
+
+    static final List<String> PATHS = List.of("raw", "flux", "rpmsg", "tcp", "agrona", "cl");
 
     static Options parse(String[] args) {
       Map<String, String> m = new HashMap<>();
@@ -85,8 +94,8 @@ public final class RingBench {
       String only = m.getOrDefault("only", "raw,flux");
       List<String> paths = List.of(only.split(","));
       for (String p : paths) {
-        if (!p.equals("raw") && !p.equals("flux")) {
-          throw new IllegalArgumentException("--only takes raw or flux, not '" + p + "'");
+        if (!PATHS.contains(p)) {
+          throw new IllegalArgumentException("--only takes " + PATHS + ", not '" + p + "'");
         }
       }
       List<String> kinds = List.of(m.getOrDefault("kinds", "oneway,rtt").split(","));
@@ -108,27 +117,71 @@ public final class RingBench {
       int retries = Integer.parseInt(m.getOrDefault("retries", "0"));
       String pja = m.getOrDefault("peer-jvm-args", "").trim();
       List<String> peerJvmArgs = pja.isEmpty() ? List.of() : List.of(pja.split("\\s+"));
+      List<String> rpmsgModes = List.of(m.getOrDefault("rpmsg-modes", "busyPoll").split(","));
+      String pol = m.getOrDefault("policies", "");
+      List<String> policies = pol.isEmpty() ? List.of() : List.of(pol.split(","));
+      int policyPayload = Integer.parseInt(m.getOrDefault("policy-payload", "64"));
+      long idle = Long.parseLong(m.getOrDefault("idle-ms", quick ? "1000" : "4000")) * 1_000_000L;
       return new Options(warmup, measure, cl, paths, kinds, payloads, rawModes, fluxModes, spin, queueSize, bufferSize,
-          quick, waitIdle, retries, peerJvmArgs);
+          quick, waitIdle, retries, peerJvmArgs, rpmsgModes, policies, policyPayload, idle);
     }
 
     List<Figure> figures() {
       List<Figure> out = new ArrayList<>();
       for (String path : paths) {
-        List<String> modes = path.equals("raw") ? rawModes : fluxModes;
+        List<String> modes = switch (path) {
+          case "raw" -> rawModes;
+          case "flux" -> fluxModes;
+          case "rpmsg" -> rpmsgModes;
+          case "tcp" -> List.of("netty");
+          default -> List.of("busy");
+        };
         for (int payload : payloads) {
           for (String kind : kinds) {
+            if (kind.equals("idle") || (path.equals("cl") && !kind.equals("rtt"))) {
+              continue;
+            }
+            if (!kind.equals("oneway") && !kind.equals("rtt")) {
+              throw new IllegalArgumentException("kind must be oneway, rtt or idle, not '" + kind + "'");
+            }
             for (String mode : modes) {
-              Figure f = new Figure(path, kind, mode, payload);
-              if (!f.raw()) {
+              Figure f = new Figure(path, kind, mode, path.equals("cl") ? 8 : payload);
+              if (f.polled()) {
                 f.idlePolicy(); // validates the name
-              } else if (!mode.equals("busy") && !mode.equals("futex")) {
+              } else if (f.raw() && !mode.equals("busy") && !mode.equals("futex")) {
                 throw new IllegalArgumentException("raw mode must be busy or futex, not '" + mode + "'");
               }
+              if (!out.contains(f)) {
+                out.add(f);
+              }
+            }
+          }
+        }
+      }
+      // Poller policies: round trip at one payload on the flux and rpmsg paths, and an idle link.
+      for (String mode : policies) {
+        for (String path : List.of("flux", "rpmsg")) {
+          if (paths.contains(path)) {
+            Figure f = new Figure(path, "rtt", mode, policyPayload);
+            f.idlePolicy();
+            if (!out.contains(f)) {
               out.add(f);
             }
           }
         }
+      }
+      List<String> idleModes = new ArrayList<>(policies);
+      if (kinds.contains("idle")) {
+        for (String mode : fluxModes) {
+          if (!idleModes.contains(mode)) {
+            idleModes.add(mode);
+          }
+        }
+      }
+      for (String mode : idleModes) {
+        Figure f = new Figure("flux", "idle", mode, policyPayload);
+        f.idlePolicy();
+        out.add(f);
       }
       return out;
     }
@@ -250,7 +303,31 @@ public final class RingBench {
     Result r;
     CpuLoad.Snapshot c0 = CpuLoad.snapshot(peer.handle());
     try {
-      r = f.raw() ? runRaw(f, o, peer, file) : runFlux(f, o, peer, file);
+      Cpu.reset();
+      r = switch (f.path()) {
+        case "raw" -> runRaw(f, o, peer, file);
+        case "flux" -> f.idle() ? FluxPath.driverIdle(f, o, peer, file) : runFlux(f, o, peer, file);
+        case "rpmsg" -> RpmsgPath.driver(f, o, peer, file, o.warmupNanos, o.measureNanos);
+        case "tcp" -> {
+          Result t = TcpPath.driver(f, file.toString(), o.warmupNanos, o.measureNanos, peer);
+          applyPeerReport(t, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+          yield t;
+        }
+        case "agrona" -> {
+          Result t = AgronaPath.driver(f, file, o.warmupNanos, o.measureNanos, peer);
+          applyPeerReport(t, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+          yield t;
+        }
+        case "cl" -> {
+          Result t = CacheLine2.driver(f, file, o.warmupNanos, o.measureNanos, peer);
+          applyPeerReport(t, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));
+          yield t;
+        }
+        default -> throw new IllegalArgumentException("unknown path " + f.path());
+      };
+      if (!f.idle()) {
+        r.driverCpu = Cpu.elapsed();
+      }
     } finally {
       deleteFile(file);
     }
@@ -290,7 +367,7 @@ public final class RingBench {
   }
 
   /** Parses {@code DONE count=.. measured=.. alloc=.. parks=..} and checks the peer saw every message. */
-  private static void applyPeerReport(Result r, String line) {
+  static void applyPeerReport(Result r, String line) {
     Map<String, Long> kv = new HashMap<>();
     for (String part : line.substring("DONE".length()).trim().split(" ")) {
       int eq = part.indexOf('=');
@@ -303,6 +380,15 @@ public final class RingBench {
     long measured = kv.get("measured");
     r.deviceAllocPerMsg = measured > 0 ? (double) kv.get("alloc") / measured : Double.NaN;
     r.deviceParks = kv.get("parks");
+    r.deviceCpu = kv.getOrDefault("cpu", -1L);
+    Long nanos = kv.get("nanos");
+    if (nanos != null && !r.figure.rtt() && !r.figure.idle()) {
+      // Measured where the messages arrive (TCP: the client's socket buffers would flatter the sender).
+      r.interval(measured, nanos);
+    }
+    if (r.figure.idle()) {
+      r.deviceIdleCpuPercent = nanos == null || nanos <= 0 ? Double.NaN : 100.0 * r.deviceCpu / nanos;
+    }
   }
 
   private static Path newFile() {

@@ -11,48 +11,88 @@ final class Table {
 
   static void print(PrintStream out, RingBench.Options o, List<Result> results) {
     Runtime rt = Runtime.getRuntime();
-    out.printf(Locale.ROOT, "Reactor Virtio ring benchmark: Java %s, %d CPUs, queue %d x %d B, EVENT_IDX, "
+    out.printf(Locale.ROOT, "Reactor Virtio side-by-side benchmark: Java %s, %d CPUs, queue %d x %d B, EVENT_IDX, "
             + "warm-up %.2f s, measure %.2f s per figure%s%n",
         Runtime.version(), rt.availableProcessors(), o.queueSize(), o.bufferSize(), o.warmupNanos() / 1e9,
         o.measureNanos() / 1e9, o.quick() ? " (--quick)" : "");
     out.printf(Locale.ROOT, "raw futex mode: spin %d us before parking; flux modes: IdlePolicy on both links%n",
         o.futexSpinNanos() / 1000);
-    String fmt = "%-4s %-7s %-9s %5s | %9s %7s | %7s %7s %7s %7s | %6s %6s | %6s %6s | %5s %5s %-5s | %5s %5s%n";
+    String fmt = "%-6s %-7s %-9s %5s | %9s %7s | %7s %7s %7s %7s | %6s %6s | %6s | %6s %6s | %5s %5s %-5s | %5s %5s%n";
     out.printf(Locale.ROOT, fmt, "path", "test", "mode", "bytes", "rate", "count", "p50", "p99", "p99.9", "max",
-        "B/msg", "B/msg", "parks", "parks", "CL ns", "CL ns", "", "other", "steal");
-    out.printf(Locale.ROOT, fmt, "", "", "", "", "per s", "", "us", "us", "us", "us", "drv", "dev",
+        "B/msg", "B/msg", "CPU s", "parks", "parks", "CL ns", "CL ns", "", "other", "steal");
+    out.printf(Locale.ROOT, fmt, "", "", "", "", "per s", "", "us", "us", "us", "us", "drv", "dev", "per M",
         "drv", "dev", "befor", "after", "place", "CPU%", "CPU%");
-    String rule = "-".repeat(152);
+    String rule = "-".repeat(160);
     out.println(rule);
     int busy = 0;
+    List<Result> idle = new java.util.ArrayList<>();
     for (Result r : results) {
       Figure f = r.figure;
-      boolean disturbed = r.otherCpu > DISTURBED_PERCENT || r.steal > DISTURBED_PERCENT;
+      boolean disturbed = disturbed(r);
       if (disturbed) {
         busy++;
       }
+      if (f.idle()) {
+        idle.add(r);
+        continue;
+      }
       out.printf(Locale.ROOT, fmt, f.path(), f.rtt() ? "rtt" : "one-way", f.mode(), f.payload(), rate(r.rate),
           count(r.count), us(r.p50), us(r.p99), us(r.p999), us(r.max), alloc(r.driverAllocPerMsg),
-          alloc(r.deviceAllocPerMsg), count(r.driverParks), count(r.deviceParks), ns(r.clBefore), ns(r.clAfter),
-          r.placement(), pct(r.otherCpu) + (disturbed ? "!" : ""), pct(r.steal));
+          alloc(r.deviceAllocPerMsg), cpu(r.cpuPerMillion()), count(r.driverParks), count(r.deviceParks),
+          ns(r.clBefore), ns(r.clAfter), r.placement(), pct(r.otherCpu) + (disturbed ? "!" : ""), pct(r.steal));
     }
     out.println(rule);
-    out.println("rate: one-way = messages sent, consumed and completed per second; rtt = round trips per second"
-        + " (one message in flight). count = messages or round trips measured.");
+    if (!idle.isEmpty()) {
+      out.println("Idle link (flux, both links attached, nothing sent): CPU of each whole process in % of one core");
+      String ifmt = "%-10s | %7s %7s %7s | %7s | %5s %5s %-5s | %5s %5s%n";
+      out.printf(Locale.ROOT, ifmt, "policy", "drv %", "dev %", "sum %", "parks", "CL ns", "CL ns", "place", "other",
+          "steal");
+      for (Result r : idle) {
+        double sum = r.driverIdleCpuPercent + r.deviceIdleCpuPercent;
+        out.printf(Locale.ROOT, ifmt, r.figure.mode(), pct2(r.driverIdleCpuPercent), pct2(r.deviceIdleCpuPercent),
+            pct2(sum), count(r.driverParks), ns(r.clBefore), ns(r.clAfter), r.placement(),
+            pct(r.otherCpu) + (disturbed(r) ? "!" : ""), pct(r.steal));
+      }
+      out.println(rule);
+    }
+    Ratios.print(out, results);
+    out.println(rule);
+    out.println("path: raw = our split virtqueue, no Reactor; flux = our Virtqueue send/receive (Flux API); rpmsg = our"
+        + " rpmsg endpoints (Flux API); tcp = Reactor Netty TCP on 127.0.0.1, 4-byte length prefix; agrona ="
+        + " Agrona OneToOneRingBuffer in a /dev/shm file; cl = a cache-line ping-pong (the floor). All two processes.");
+    out.println("rate: one-way = messages per second (raw/flux/rpmsg: sent, consumed and completed; agrona: written;"
+        + " tcp: received by the server); rtt = round trips per second (one message in flight).");
     out.println("p50/p99/p99.9/max: round-trip latency (send -> echo received and checked) in microseconds.");
     out.println("B/msg: heap bytes allocated per message over the measured interval (ThreadMXBean); drv ="
-        + " this JVM's measuring thread (+ its link's virtio-poller thread for flux); dev = the same in the peer.");
+        + " this JVM's measuring thread (+ its link's virtio-poller thread for flux/rpmsg; the whole JVM for tcp);"
+        + " dev = the same in the peer.");
+    out.println("CPU s per M: CPU seconds of both processes (each its own process CPU time over its measured interval)"
+        + " per million messages (one-way) or round trips (rtt).");
     out.println("parks: times each side parked in the kernel (futex wait) during the figure (incl. warm-up).");
     out.printf(Locale.ROOT, "CL ns: cache-line ping-pong round trip measured in this JVM before/after the figure;"
         + " place = near (both < %.0f ns), far (both > %.0f ns) or mixed.%n", CacheLine.NEAR_BELOW_NS,
         CacheLine.FAR_ABOVE_NS);
     out.println("other/steal CPU%: CPU used by other processes on this machine / stolen by the hypervisor during"
         + " the figure, in % of one CPU.");
+    out.println("bulk MB/s: not measured: no path fragments messages (rpmsg MTU 496 B, one buffer per message).");
+    out.println("@RpmsgEndpoint (Spring): n/a (no Spring starter yet).");
     if (busy > 0) {
       out.printf(Locale.ROOT, "WARNING: %d of %d figures ran while other processes or the host used more than"
           + " %.0f%% of a CPU (marked !): those figures are not representative; re-run on an idle machine.%n",
           busy, results.size(), DISTURBED_PERCENT);
     }
+  }
+
+  static boolean disturbed(Result r) {
+    return r.otherCpu > DISTURBED_PERCENT || r.steal > DISTURBED_PERCENT;
+  }
+
+  static String cpu(double s) {
+    return Double.isNaN(s) ? "-" : s < 10 ? String.format(Locale.ROOT, "%.2f", s) : String.format(Locale.ROOT, "%.0f", s);
+  }
+
+  static String pct2(double p) {
+    return Double.isNaN(p) ? "-" : String.format(Locale.ROOT, "%.3f", p);
   }
 
   static final double DISTURBED_PERCENT = 10;

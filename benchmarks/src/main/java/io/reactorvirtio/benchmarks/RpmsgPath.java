@@ -1,0 +1,367 @@
+package io.reactorvirtio.benchmarks;
+
+import io.reactorvirtio.rpmsg.EndpointOptions;
+import io.reactorvirtio.rpmsg.RpmsgBus;
+import io.reactorvirtio.rpmsg.RpmsgEndpoint;
+import io.reactorvirtio.rpmsg.RpmsgMessage;
+import io.reactorvirtio.rpmsg.RpmsgOptions;
+import io.reactorvirtio.rpmsg.virtio.RpmsgVirtio;
+import io.reactorvirtio.vhost.link.VhostShmLink;
+import io.reactorvirtio.virtio.BufferWriter;
+import io.reactorvirtio.virtio.IdlePolicy;
+import io.reactorvirtio.virtio.link.VirtioShmLink;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+
+/**
+ * Our rpmsg through its public Flux API, on the same shared-memory link as the flux figures: the
+ * parent is the driver-role bus ({@code RpmsgVirtio.driver}) and opens the channel the peer's
+ * device-role bus announced ({@code createEndpoint(named("bench").announced())}). Messages go
+ * through {@code RpmsgEndpoint.send(items, BufferWriter)} (zero-copy encode) and arrive as
+ * {@code receive()} leases ({@link RpmsgMessage}); the hot loops run on the links' poller threads
+ * as in {@link FluxPath}. Allocation per message counts this thread and the link's poller thread.
+ */
+final class RpmsgPath {
+
+  private static final Object DATA = new Object();
+  private static final Object END = new Object();
+  static final String NAME = "bench";
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  private RpmsgPath() {}
+
+  static Result driver(Figure f, RingBench.Options o, PeerJvm peer, Path file, long warmupNanos, long measureNanos) {
+    try (VirtioShmLink link = VirtioShmLink.create(file, FluxPath.options(f.idlePolicy(), o.queueSize(),
+            o.bufferSize()));
+        RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults().withName("bench-driver"))) {
+      peer.send(f.command(file.toString(), o.queueSize(), o.bufferSize(), 0));
+      peer.expect("READY", PeerJvm.START_TIMEOUT_NANOS);
+      RpmsgEndpoint ep = bus.openChannel(NAME).block(TIMEOUT);
+      if (ep == null) {
+        throw new BenchFailure("rpmsg: no endpoint for channel " + NAME);
+      }
+      long[] threads = Alloc.selfAndPoller(link.path().getFileName().toString());
+      Result r;
+      if (f.rtt()) {
+        RttDriver d = new RttDriver(f, warmupNanos, measureNanos, threads);
+        CompletableFuture<Void> sendDone = ep.send(d.pings, d).toFuture();
+        ep.receive().subscribe(d);
+        d.start();
+        Stall stall = new Stall("rpmsg round-trip driver", peer);
+        FluxPath.awaitWithStall(d.finished, stall, () -> d.seq);
+        if (d.failure != null) {
+          throw new BenchFailure("rpmsg round trip: " + d.failure.getMessage(), d.failure);
+        }
+        FluxPath.awaitWithStall(sendDone, stall, () -> d.seq);
+        r = new Result(f);
+        long count = d.s1 - d.s0;
+        if (d.hist.getTotalCount() != count) {
+          throw new BenchFailure("rpmsg round trip: " + d.hist.getTotalCount() + " samples for " + count);
+        }
+        r.interval(count, d.t1 - d.t0);
+        r.latencies(d.hist);
+        r.driverAllocPerMsg = (double) (d.a1 - d.a0) / Math.max(1, count);
+        r.sent = d.seq;
+        d.cancel();
+      } else {
+        FluxPath.OneWaySender s = new FluxPath.OneWaySender(f, warmupNanos, measureNanos, threads);
+        CompletableFuture<Void> done = ep.send(Flux.generate(s), s).toFuture();
+        FluxPath.awaitWithStall(done, new Stall("rpmsg one-way driver", peer), () -> s.seq);
+        if (!s.endSent) {
+          throw new BenchFailure("rpmsg one-way: the send completed before END was written");
+        }
+        r = new Result(f);
+        r.interval(s.s1 - s.s0, s.t1 - s.t0);
+        r.driverAllocPerMsg = (double) (s.a1 - s.a0) / Math.max(1, s.s1 - s.s0);
+        r.sent = s.seq;
+      }
+      r.driverParks = link.parks();
+      String done = peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS);
+      RingBench.applyPeerReport(r, done);
+      return r;
+    }
+  }
+
+  /** Round trip on the driver's poller thread: checks each echo, records it, sends the next ping. */
+  static final class RttDriver implements CoreSubscriber<RpmsgMessage>, BufferWriter<Object> {
+    final Pump<Object> pings = new Pump<>(8);
+    final Histogram hist = new Histogram(60_000_000_000L, 3);
+    final CompletableFuture<Void> finished = new CompletableFuture<>();
+    final int len;
+    final long warmupNanos;
+    final long measureNanos;
+    final long[] threads;
+    volatile long seq;
+    volatile @Nullable Throwable failure;
+    volatile @Nullable Subscription subscription;
+    int type = Msg.WARMUP;
+    long warmEnd;
+    long measureEnd;
+    long sentAt;
+    long t0;
+    long s0;
+    long a0;
+    long t1;
+    long s1;
+    long a1;
+    boolean done;
+
+    RttDriver(Figure f, long warmupNanos, long measureNanos, long[] threads) {
+      this.threads = threads;
+      this.len = f.payload();
+      this.warmupNanos = warmupNanos;
+      this.measureNanos = measureNanos;
+    }
+
+    void start() {
+      long now = System.nanoTime();
+      warmEnd = now + warmupNanos;
+      measureEnd = warmEnd + measureNanos;
+      sentAt = System.nanoTime();
+      if (!pings.offer(DATA)) {
+        fail(new BenchFailure("ping pump full"));
+      }
+    }
+
+    @Override
+    public int write(Object item, MemorySegment buffer) {
+      Msg.write(buffer, 0, len, seq, item == END ? Msg.END : type);
+      return len;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(RpmsgMessage lease) {
+      long now = System.nanoTime();
+      if (done) {
+        lease.release();
+        fail(new BenchFailure("an echo arrived after END"));
+        return;
+      }
+      long n = seq;
+      MemorySegment data = lease.data();
+      int code = Msg.check(data, 0, lease.length(), len, n);
+      if (code != Msg.OK) {
+        String why = Msg.describe(code, data, 0, lease.length(), len, n);
+        lease.release();
+        fail(new BenchFailure("echo: " + why));
+        return;
+      }
+      lease.release();
+      if (type == Msg.MEASURE) {
+        hist.recordValue(Math.min(now - sentAt, hist.getHighestTrackableValue()));
+      }
+      n++;
+      seq = n;
+      if (type == Msg.WARMUP && now >= warmEnd) {
+        type = Msg.MEASURE;
+        t0 = now;
+        s0 = n;
+        Cpu.start();
+        a0 = Alloc.bytes(threads);
+      } else if (type == Msg.MEASURE && now >= measureEnd) {
+        t1 = now;
+        s1 = n;
+        a1 = Alloc.bytes(threads);
+        Cpu.end();
+        done = true;
+        if (!pings.offer(END)) {
+          fail(new BenchFailure("ping pump full"));
+          return;
+        }
+        pings.complete();
+        finished.complete(null);
+        return;
+      }
+      sentAt = System.nanoTime();
+      if (!pings.offer(DATA)) {
+        fail(new BenchFailure("ping pump full"));
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (!done) {
+        fail(t);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (!done) {
+        fail(new BenchFailure("receive completed early"));
+      }
+    }
+
+    void fail(Throwable t) {
+      done = true;
+      failure = t;
+      finished.complete(null);
+    }
+
+    void cancel() {
+      Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+  }
+
+  // =============================================================================================
+  // Device side (peer).
+
+  static String device(String kind, IdlePolicy idle, int len, Path file) throws InterruptedException {
+    try (VhostShmLink link = VhostShmLink.open(file, idle, TIMEOUT);
+        RpmsgBus bus = RpmsgVirtio.device(link, RpmsgOptions.defaults().withName("bench-device"))) {
+      RpmsgEndpoint ep = bus.createEndpoint(EndpointOptions.named(NAME).announced()).block(TIMEOUT);
+      if (ep == null) {
+        throw new BenchFailure("rpmsg device: no endpoint");
+      }
+      long[] threads = Alloc.selfAndPoller(file.getFileName().toString());
+      DeviceSink sink = new DeviceSink(len, threads, kind.equals("rtt"));
+      if (sink.echo) {
+        ep.send(sink.echoes, sink).subscribe(null, sink::fail);
+      }
+      ep.receive().subscribe(sink);
+      Peer.ready();
+      Stall stall = new Stall("rpmsg device", null);
+      while (!sink.finished.await(100, TimeUnit.MILLISECONDS)) {
+        stall.check(System.nanoTime(), sink.expected);
+      }
+      if (sink.failure != null) {
+        throw new BenchFailure("rpmsg device: " + sink.failure, sink.failure);
+      }
+      if (sink.echo) {
+        Stall drain = new Stall("rpmsg device (draining echoes)", null);
+        while (sink.echoes.pending() > 0) {
+          Thread.sleep(1);
+          drain.check(System.nanoTime(), sink.echoes.pending());
+        }
+      }
+      return "DONE count=" + sink.expected + " measured=" + sink.measured + " alloc=" + sink.alloc + " parks="
+          + link.parks();
+    }
+  }
+
+  /** Receives on queue 1 (poller thread): checks every message; echoes it on queue 0 for rtt. */
+  static final class DeviceSink implements CoreSubscriber<RpmsgMessage>, BufferWriter<RpmsgMessage> {
+    final int len;
+    final long[] threads;
+    final boolean echo;
+    final Pump<RpmsgMessage> echoes = new Pump<>(1024);
+    final CountDownLatch finished = new CountDownLatch(1);
+    volatile long expected;
+    long measured;
+    long a0 = -1;
+    volatile long alloc;
+    volatile @Nullable Throwable failure;
+    @Nullable Subscription subscription;
+    boolean done;
+
+    DeviceSink(int len, long[] threads, boolean echo) {
+      this.len = len;
+      this.threads = threads;
+      this.echo = echo;
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      subscription = s;
+      s.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(RpmsgMessage lease) {
+      if (done) {
+        lease.release();
+        return;
+      }
+      long n = expected;
+      MemorySegment data = lease.data();
+      int code = Msg.check(data, 0, lease.length(), len, n);
+      if (code != Msg.OK) {
+        String why = Msg.describe(code, data, 0, lease.length(), len, n);
+        lease.release();
+        fail(new BenchFailure(why));
+        return;
+      }
+      int type = Msg.type(data, 0);
+      if (type == Msg.END) {
+        lease.release();
+        alloc = a0 < 0 ? 0 : Alloc.bytes(threads) - a0;
+        Cpu.end();
+        done = true;
+        if (echo) {
+          echoes.complete();
+        }
+        Subscription s = subscription;
+        if (s != null) {
+          s.cancel();
+        }
+        finished.countDown();
+        return;
+      }
+      if (type == Msg.MEASURE) {
+        if (a0 < 0) {
+          Cpu.start();
+          a0 = Alloc.bytes(threads);
+        }
+        measured++;
+      }
+      expected = n + 1;
+      if (echo) {
+        if (!echoes.offer(lease)) {
+          lease.release();
+          fail(new BenchFailure("echo pump full"));
+        }
+      } else {
+        lease.release();
+      }
+    }
+
+    /** Echo writer: copies the received message into the queue-0 buffer, then releases it. */
+    @Override
+    public int write(RpmsgMessage lease, MemorySegment buffer) {
+      int n = lease.length();
+      lease.copyTo(buffer, 0);
+      lease.release();
+      return n;
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (!done) {
+        fail(t);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (!done) {
+        fail(new BenchFailure("receive completed before END"));
+      }
+    }
+
+    void fail(Throwable t) {
+      if (failure == null) {
+        failure = t;
+      }
+      done = true;
+      finished.countDown();
+    }
+  }
+}
