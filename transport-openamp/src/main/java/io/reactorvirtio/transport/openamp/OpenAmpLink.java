@@ -7,6 +7,7 @@ import io.reactorvirtio.transport.openamp.OpenAmpOptions.SocketRole;
 import io.reactorvirtio.transport.openamp.OpenAmpOptions.VirtioRole;
 import io.reactorvirtio.transport.openamp.internal.GuardedQueue;
 import io.reactorvirtio.transport.openamp.internal.KickSocket;
+import io.reactorvirtio.transport.openamp.internal.KickSocketException;
 import io.reactorvirtio.transport.openamp.internal.SharedFile;
 import io.reactorvirtio.vhost.internal.queue.DeviceRxRing;
 import io.reactorvirtio.vhost.internal.queue.DeviceTxRing;
@@ -137,11 +138,15 @@ public final class OpenAmpLink implements AutoCloseable {
     KickSocket kicks = null;
     try {
       MemorySegment seg = region.segment();
-      if (options.socketRole() == SocketRole.SERVER) {
-        writeTable(seg, options.vdevId(), VIRTIO_RPMSG_F_NS);
-        kicks = KickSocket.accept(options.socket(), options.connectTimeout());
-      } else {
-        kicks = KickSocket.connect(options.socket(), options.connectTimeout());
+      try {
+        if (options.socketRole() == SocketRole.SERVER) {
+          writeTable(seg, options.vdevId(), VIRTIO_RPMSG_F_NS);
+          kicks = KickSocket.accept(options.socket(), options.connectTimeout());
+        } else {
+          kicks = KickSocket.connect(options.socket(), options.connectTimeout());
+        }
+      } catch (KickSocketException e) {
+        throw new OpenAmpException(e.getMessage(), e);
       }
       OpenAmpLink[] self = new OpenAmpLink[1];
       String[] early = new String[1];

@@ -1,6 +1,5 @@
 package io.reactorvirtio.transport.openamp.internal;
 
-import io.reactorvirtio.transport.openamp.OpenAmpException;
 import io.reactorvirtio.virtio.notify.FutexInterruptSource;
 import io.reactorvirtio.virtio.spi.Doorbell;
 import java.io.IOException;
@@ -64,7 +63,7 @@ public final class KickSocket implements AutoCloseable {
    * Server role: unlinks {@code path}, binds, listens, accepts one peer (waiting at most {@code
    * timeout}), then closes the listening socket and removes its path.
    *
-   * @throws OpenAmpException if no peer connects in time or the socket cannot be bound
+   * @throws KickSocketException if no peer connects in time or the socket cannot be bound
    */
   public static KickSocket accept(Path path, Duration timeout) {
     try {
@@ -84,7 +83,7 @@ public final class KickSocket implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-              throw new OpenAmpException(path + ": no peer connected to the kick socket within " + timeout);
+              throw new KickSocketException(path + ": no peer connected to the kick socket within " + timeout);
             }
             selector.select(Math.max(1, left / 1_000_000));
             selector.selectedKeys().clear();
@@ -94,7 +93,7 @@ public final class KickSocket implements AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new OpenAmpException(path + ": cannot listen on the kick socket: " + e, e);
+      throw new KickSocketException(path + ": cannot listen on the kick socket: " + e, e);
     }
   }
 
@@ -102,7 +101,7 @@ public final class KickSocket implements AutoCloseable {
    * Client role: connects to {@code path}, retrying every 10 ms while it is missing or refuses,
    * for at most {@code timeout} (OpenAMP retries for about 50 s).
    *
-   * @throws OpenAmpException if no server accepts in time
+   * @throws KickSocketException if no server accepts in time
    */
   public static KickSocket connect(Path path, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -124,7 +123,7 @@ public final class KickSocket implements AutoCloseable {
         }
       }
       if (System.nanoTime() - deadline > 0) {
-        throw new OpenAmpException(path + ": could not connect to the kick socket within " + timeout + ": " + last,
+        throw new KickSocketException(path + ": could not connect to the kick socket within " + timeout + ": " + last,
             last);
       }
       LockSupport.parkNanos(10_000_000);
