@@ -73,6 +73,44 @@ class RpmsgLinkBounceTest {
     }
   }
 
+  /**
+   * The device peer dies without a word (its link stops beating) and a new one attaches to the same
+   * file: the driver's link resets the rings, goes DOWN then UP, and the bus follows by itself —
+   * no {@code reattach} call — announcing again and rebinding to the new peer's announcement.
+   */
+  @Test
+  void aBusFollowsItsLinkThroughAPeerRestartWithoutHelp() {
+    var file = shm.newPath("follow");
+    ShmLinkOptions link = LINK.withLiveness(Duration.ofMillis(300));
+    try (VirtioShmLink driverLink = VirtioShmLink.create(file, link);
+        RpmsgBus bus = RpmsgVirtio.driver(driverLink, RpmsgOptions.defaults())) {
+      RpmsgEndpoint ours = bus.createEndpoint(EndpointOptions.named("ours").announced()).block(T);
+      RpmsgEndpoint svc = bus.createEndpoint(EndpointOptions.named("svc")).block(T);
+      List<String> oursGot = new CopyOnWriteArrayList<>();
+      ours.receive().subscribe(m -> oursGot.add(text(m)));
+      List<ChannelEvent> events = new CopyOnWriteArrayList<>();
+      bus.channelEvents().subscribe(events::add);
+
+      for (int incarnation = 1; incarnation <= 2; incarnation++) {
+        try (VhostShmLink peerLink = VhostShmLink.open(file, link.idle(), T);
+            RpmsgBus peer = RpmsgVirtio.device(peerLink, RpmsgOptions.defaults().withName("peer" + incarnation))) {
+          RpmsgEndpoint peerSvc = peer.createEndpoint(EndpointOptions.named("svc").announced()).block(T);
+          var peerGot = peerSvc.receive().take(1).map(RpmsgLinkBounceTest::text).collectList().toFuture();
+          waitFor(() -> bus.isUp() && svc.destination() == peerSvc.address());
+          svc.send(Mono.just(utf8("to peer " + incarnation)), T).block(T);
+          assertThat(peerGot.join()).containsExactly("to peer " + incarnation);
+          peer.openChannel("ours").block(T).send(Mono.just(utf8("from peer " + incarnation))).block(T);
+          waitFor(() -> oursGot.size() == 1);
+          oursGot.clear();
+        } // the peer "dies": its link stops beating without closing anything on our side
+        waitFor(() -> !bus.isUp());
+      }
+      assertThat(events).hasAtLeastOneElementOfType(ChannelEvent.LinkDown.class)
+          .hasAtLeastOneElementOfType(ChannelEvent.LinkUp.class);
+      assertThat(bus.stats().dropped()).isZero();
+    }
+  }
+
   @Test
   void afterThePeerRestartsChannelsComeBackAndSubscribersCarryOn() {
     var file1 = shm.newPath("bounce1");

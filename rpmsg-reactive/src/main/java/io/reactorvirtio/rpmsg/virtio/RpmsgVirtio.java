@@ -4,7 +4,9 @@ import io.reactorvirtio.rpmsg.RpmsgBus;
 import io.reactorvirtio.rpmsg.RpmsgOptions;
 import io.reactorvirtio.rpmsg.internal.bus.VirtioRpmsgBus;
 import io.reactorvirtio.vhost.link.VhostShmLink;
+import io.reactorvirtio.virtio.LinkState;
 import io.reactorvirtio.virtio.Virtqueue;
+import reactor.core.publisher.Flux;
 import io.reactorvirtio.virtio.link.VirtioShmLink;
 
 /**
@@ -39,14 +41,37 @@ public final class RpmsgVirtio {
     return VirtioRpmsgBus.start(inbound, outbound, options);
   }
 
-  /** The driver role on a shared-memory link: receive on queue 0, send on queue 1. */
+  /**
+   * The driver role on a shared-memory link: receive on queue 0, send on queue 1. The bus follows
+   * the link: when the peer dies the bus goes down (its inbound queue fails with link-down), and
+   * when the link is UP again — a restarted peer attached to the reset rings — the bus re-attaches
+   * to the same queues by itself: endpoints are announced again and rebind to the peer's new
+   * announcements.
+   */
   public static RpmsgBus driver(VirtioShmLink link, RpmsgOptions options) {
-    return bus(link.queue(RX_QUEUE), link.queue(TX_QUEUE), options);
+    RpmsgBus bus = bus(link.queue(RX_QUEUE), link.queue(TX_QUEUE), options);
+    follow(bus, link.states(), () -> reattach(bus, link));
+    return bus;
   }
 
-  /** The device role on a shared-memory link: receive on queue 1, send on queue 0. */
+  /** The device role on a shared-memory link: receive on queue 1, send on queue 0; follows the link. */
   public static RpmsgBus device(VhostShmLink link, RpmsgOptions options) {
-    return bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
+    RpmsgBus bus = bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
+    follow(bus, link.states(), () -> reattach(bus, link));
+    return bus;
+  }
+
+  /** Re-attaches {@code bus} whenever its link is UP while the bus is down; stops with the link. */
+  private static void follow(RpmsgBus bus, Flux<LinkState> states, Runnable reattach) {
+    states.filter(s -> s == LinkState.UP).subscribe(up -> {
+      if (!bus.isUp()) {
+        try {
+          reattach.run();
+        } catch (IllegalStateException closedOrStillUp) {
+          // the bus was closed meanwhile, or it never noticed the link go down: nothing to do
+        }
+      }
+    }, error -> { });
   }
 
   /**

@@ -75,15 +75,14 @@ public final class Liveness implements PollerTask {
     nextBeat = now + beatNanos;
     long peer = (long) U64.getAcquire(segment, peerOffset);
     if (peer != lastPeerBeat) {
-      boolean first = lastPeerBeat == -1;
       lastPeerBeat = peer;
       lastPeerChange = now;
-      if (!first && !peerAlive && peer != 0) {
+      // A word that has ever moved (non-zero) counts as alive at first sight, so that a peer that
+      // attaches and dies between two of our beats is still seen go (a stale word left by a dead
+      // process shows as a short UP, then DOWN after the bound, which also resets the rings).
+      if (!peerAlive && peer != 0) {
         peerAlive = true;
         listener.peerUp();
-      } else if (first && peer != 0) {
-        // Seen once: alive only once it moves, so a stale word from a dead process is not taken for life.
-        lastPeerChange = now;
       }
     } else if (peerAlive && now - lastPeerChange > timeoutNanos) {
       peerAlive = false;
