@@ -188,7 +188,14 @@ public final class OpenAmpLink implements AutoCloseable {
       ResourceTable t = ResourceTable.parse(seg, options.vdevId());
       int status = (byte) BYTE.getAcquire(seg, t.vdevOffset() + VDEV_STATUS) & 0xFF;
       if ((status & STATUS_DRIVER_OK) != 0) {
-        return ResourceTable.parse(seg, options.vdevId());
+        ResourceTable ready = ResourceTable.parse(seg, options.vdevId());
+        int unoffered = ready.gfeatures() & ~ready.dfeatures();
+        if (unoffered != 0) {
+          throw new ResourceTableException("vdev.gfeatures", Integer.toUnsignedLong(ready.gfeatures()),
+              "the driver accepted features the device never offered (dfeatures 0x"
+                  + Integer.toHexString(ready.dfeatures()) + ")");
+        }
+        return ready;
       }
       if (kicks.peerLost()) {
         throw new OpenAmpException(options.file() + ": the peer closed the kick socket before DRIVER_OK");

@@ -83,6 +83,14 @@ class OpenAmpBadInputTest {
   }
 
   @Test
+  void deviceRejectsFeaturesItNeverOffered() throws Exception {
+    assertTableRejected(VirtioRole.DEVICE, f -> {
+      f.set(U32_UNALIGNED, VDEV_ENTRY_OFFSET + VDEV_GFEATURES, 0x3);
+      f.set(java.lang.foreign.ValueLayout.JAVA_BYTE, VDEV_ENTRY_OFFSET + VDEV_STATUS, (byte) STATUS_DRIVER_OK);
+    }, "vdev.gfeatures");
+  }
+
+  @Test
   void deviceGivesUpWhenDriverOkNeverComes() throws Exception {
     Path file = shm.newPath("openamp-noready");
     Path socket = shm.newPath("openamp-sock");
