@@ -13,6 +13,7 @@ import io.reactorvirtio.virtio.LinkState;
 import io.reactorvirtio.virtio.internal.link.Liveness;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
+import io.reactorvirtio.virtio.internal.reactive.LinkStates;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
 import io.reactorvirtio.virtio.internal.ring.LittleEndian;
 import io.reactorvirtio.virtio.internal.ring.QueueGeometry;
@@ -23,7 +24,6 @@ import io.reactorvirtio.virtio.notify.FutexDoorbell;
 import io.reactorvirtio.virtio.notify.FutexInterruptSource;
 import java.lang.foreign.MemorySegment;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,8 +52,7 @@ public final class VhostShmLink implements AutoCloseable {
   private final List<QueueHandle> queues = new ArrayList<>();
   private final int bufferSize;
   private volatile boolean closed;
-  private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
-  private volatile LinkState state = LinkState.DOWN;
+  private final LinkStates states;
   private final int livenessMs;
   private final @Nullable Liveness liveness;
   private final List<java.util.function.Consumer<Vringh>> reattachers = new ArrayList<>();
@@ -66,6 +65,7 @@ public final class VhostShmLink implements AutoCloseable {
 
   private VhostShmLink(SharedRegion region, IdlePolicy idle, @Nullable SharedPoller shared) {
     this.region = region;
+    this.states = new LinkStates(region.path().getFileName().toString(), LinkState.DOWN);
     MemorySegment seg = region.segment();
     String file = region.path().toString();
     int count = seg.get(U32, ShmLinkLayout.QUEUES_OFFSET);
@@ -193,7 +193,7 @@ public final class VhostShmLink implements AutoCloseable {
 
   /** The link's state now. */
   public LinkState state() {
-    return state;
+    return states.current();
   }
 
   /**
@@ -202,23 +202,18 @@ public final class VhostShmLink implements AutoCloseable {
    * fail with {@link LinkDownException}), UP again if it resumes, FAILED once closed.
    */
   public Flux<LinkState> states() {
-    return states.asFlux();
+    return states.flux();
   }
 
   private void setState(LinkState next) {
-    state = next;
-    states.tryEmitNext(next);
+    states.set(next);
   }
 
   private Liveness.Listener livenessListener() {
     return new Liveness.Listener() {
       @Override
       public void peerDown(long silentNanos) {
-        LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
-            + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
-        for (QueueHandle q : queues) {
-          q.linkDown(error);
-        }
+        states.peerSilent(queues, silentNanos, livenessMs);
         setState(LinkState.DOWN);
       }
 
@@ -251,7 +246,7 @@ public final class VhostShmLink implements AutoCloseable {
   private void followDriverReset() {
     MemorySegment seg = region.segment();
     int generation = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
-    if (generation == attachedGeneration || state == LinkState.FAILED) {
+    if (generation == attachedGeneration || states.current() == LinkState.FAILED) {
       return;
     }
     if (((int) LittleEndian.U32_HANDLE.getAcquire(seg, ShmLinkLayout.STATUS_OFFSET)
@@ -261,9 +256,7 @@ public final class VhostShmLink implements AutoCloseable {
     String file = region.path().toString();
     LinkDownException error = new LinkDownException(file + ": the driver reset the rings (generation "
         + attachedGeneration + " -> " + generation + ")");
-    for (QueueHandle q : queues) {
-      q.linkDown(error);
-    }
+    LinkStates.failAll(queues, error);
     int count = seg.get(U32, ShmLinkLayout.QUEUES_OFFSET);
     int n = seg.get(U32, ShmLinkLayout.QUEUE_SIZE_OFFSET);
     int buf = seg.get(U32, ShmLinkLayout.BUFFER_SIZE_OFFSET);
@@ -318,8 +311,7 @@ public final class VhostShmLink implements AutoCloseable {
       }
     }
     interrupts.close();
-    setState(LinkState.FAILED);
-    states.tryEmitComplete();
+    states.close();
     region.close();
   }
 

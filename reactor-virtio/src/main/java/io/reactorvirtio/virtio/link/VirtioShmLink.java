@@ -12,6 +12,7 @@ import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.queue.DriverRxRing;
 import io.reactorvirtio.virtio.internal.queue.DriverTxRing;
+import io.reactorvirtio.virtio.internal.reactive.LinkStates;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
 import io.reactorvirtio.virtio.internal.ring.LittleEndian;
 import io.reactorvirtio.virtio.internal.ring.QueueGeometry;
@@ -22,7 +23,6 @@ import io.reactorvirtio.virtio.notify.FutexDoorbell;
 import io.reactorvirtio.virtio.notify.FutexInterruptSource;
 import java.lang.foreign.MemorySegment;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,13 +53,13 @@ public final class VirtioShmLink implements AutoCloseable {
   private final List<SplitQueueDriver> rings = new ArrayList<>();
   private final List<Runnable> ringResets = new ArrayList<>();
   private volatile boolean closed;
-  private final Sinks.Many<LinkState> states = Sinks.many().replay().latest();
-  private volatile LinkState state = LinkState.DOWN;
+  private final LinkStates states;
   private final int livenessMs;
   private final @Nullable Liveness liveness;
 
   private VirtioShmLink(SharedRegion region, ShmLinkOptions options, @Nullable SharedPoller shared, int generation) {
     this.region = region;
+    this.states = new LinkStates(region.path().getFileName().toString(), LinkState.DOWN);
     this.options = options;
     MemorySegment seg = region.segment();
     int n = options.queueSize();
@@ -224,7 +224,7 @@ public final class VirtioShmLink implements AutoCloseable {
 
   /** The link's state now. */
   public LinkState state() {
-    return state;
+    return states.current();
   }
 
   /**
@@ -233,23 +233,18 @@ public final class VirtioShmLink implements AutoCloseable {
    * fail with {@link LinkDownException}), UP again if it resumes, FAILED once closed.
    */
   public Flux<LinkState> states() {
-    return states.asFlux();
+    return states.flux();
   }
 
   private void setState(LinkState next) {
-    state = next;
-    states.tryEmitNext(next);
+    states.set(next);
   }
 
   private Liveness.Listener livenessListener() {
     return new Liveness.Listener() {
       @Override
       public void peerDown(long silentNanos) {
-        LinkDownException error = new LinkDownException(region.path().getFileName().toString() + ": peer silent for "
-            + silentNanos / 1_000_000 + " ms (liveness bound " + livenessMs + " ms)");
-        for (QueueHandle q : queues) {
-          q.linkDown(error);
-        }
+        states.peerSilent(queues, silentNanos, livenessMs);
         resetForNewDevice();
         setState(LinkState.DOWN);
       }
@@ -287,8 +282,7 @@ public final class VirtioShmLink implements AutoCloseable {
       }
     }
     interrupts.close();
-    setState(LinkState.FAILED);
-    states.tryEmitComplete();
+    states.close();
     region.close();
     region.unlink();
   }
