@@ -72,7 +72,35 @@ public final class LinuxCalls {
       FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO,
       Linker.Option.firstVariadicArg(2));
 
+  private static final MethodHandle MMAP = handle("mmap",
+      FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+      ERRNO);
+  private static final MethodHandle MUNMAP =
+      handle("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), ERRNO);
+
+  // mmap(2)
+  public static final int PROT_READ = 1;
+  public static final int PROT_WRITE = 2;
+  public static final int MAP_SHARED = 1;
+
   private LinuxCalls() {}
+
+  /** {@code mmap(NULL, length, prot, flags, fd, offset)}; returns the address or -1. */
+  public static long mmap(MemorySegment capture, long length, int prot, int flags, int fd, long offset) {
+    try {
+      return (long) MMAP.invokeExact(capture, 0L, length, prot, flags, fd, offset);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
+
+  public static int munmap(MemorySegment capture, long address, long length) {
+    try {
+      return (int) MUNMAP.invokeExact(capture, address, length);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+  }
 
   private static MethodHandle handle(String name, FunctionDescriptor d, Linker.Option... options) {
     MemorySegment symbol = LIBC.find(name)
