@@ -301,6 +301,7 @@ public final class VhostShmLink implements AutoCloseable {
         poller.removeSource(interrupts);
       });
     } else {
+      queues.forEach(QueueHandle::markClosed);
       poller.close();
     }
     for (QueueHandle q : queues) {

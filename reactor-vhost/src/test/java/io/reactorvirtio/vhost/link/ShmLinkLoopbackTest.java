@@ -216,12 +216,14 @@ class ShmLinkLoopbackTest {
   }
 
   @Test
-  void releasingOrCancellingAfterTheLinkClosedIsHarmless() {
+  void releasingOrCancellingAfterTheLinkClosedIsHarmlessAndNewWorkFailsAtOnce() {
     Path file = shm.newPath("late");
     BufferLease kept;
     reactor.core.Disposable sub;
+    VhostShmLink device;
     try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
-        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+        VhostShmLink d = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(5))) {
+      device = d;
       driver.queue(1).send(Flux.range(0, 2).map(ShmLinkLoopbackTest::msg)).block(Duration.ofSeconds(5));
       kept = device.queue(1).receive().next().block(Duration.ofSeconds(5));
       sub = device.queue(1).receive().subscribe(BufferLease::release, e -> { });
@@ -230,6 +232,8 @@ class ShmLinkLoopbackTest {
     kept.release();
     assertThat(kept.isHeld()).isFalse();
     sub.dispose();
+    StepVerifier.create(device.queue(1).receive()).expectError(io.reactorvirtio.virtio.LinkDownException.class)
+        .verify(Duration.ofSeconds(1));
   }
 
   @Test

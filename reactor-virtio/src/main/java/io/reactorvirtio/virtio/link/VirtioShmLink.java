@@ -272,6 +272,7 @@ public final class VirtioShmLink implements AutoCloseable {
         poller.removeSource(interrupts);
       });
     } else {
+      queues.forEach(QueueHandle::markClosed);
       poller.close();
     }
     for (QueueHandle q : queues) {

@@ -22,6 +22,8 @@ public final class QueueHandle implements Virtqueue {
   private final @Nullable SendRing tx;
   private final @Nullable QueueFluxReceive receive;
   private final @Nullable QueueMonoSend send;
+  /** Set once the link is closed: new receive/send calls fail at once instead of waiting forever. */
+  private volatile @Nullable RuntimeException detached;
 
   private QueueHandle(int index, String name, int size, @Nullable ReceiveRing rx, @Nullable SendRing tx,
       LinkPoller poller) {
@@ -70,6 +72,10 @@ public final class QueueHandle implements Virtqueue {
 
   @Override
   public Flux<BufferLease> receive() {
+    RuntimeException gone = detached;
+    if (gone != null) {
+      return Flux.error(gone);
+    }
     QueueFluxReceive r = receive;
     if (r == null) {
       return Flux.error(new QueueClosedException("virtqueue '" + name + "' is outbound from this side"));
@@ -79,6 +85,10 @@ public final class QueueHandle implements Virtqueue {
 
   @Override
   public <T> Mono<Void> send(Publisher<? extends T> items, BufferWriter<T> writer) {
+    RuntimeException gone = detached;
+    if (gone != null) {
+      return Mono.error(gone);
+    }
     QueueMonoSend s = send;
     if (s == null) {
       return Mono.error(new QueueClosedException("virtqueue '" + name + "' is inbound from this side"));
@@ -123,6 +133,7 @@ public final class QueueHandle implements Virtqueue {
 
   /** Poller thread: fails this queue's subscribers with link-down and leaves the poller. */
   public void detach() {
+    markClosed();
     QueueFluxReceive r = receive;
     if (r != null) {
       r.detach();
@@ -130,6 +141,13 @@ public final class QueueHandle implements Virtqueue {
     QueueMonoSend s = send;
     if (s != null) {
       s.detach();
+    }
+  }
+
+  /** From now on receive() and send() fail with link-down (the link closed). */
+  public void markClosed() {
+    if (detached == null) {
+      detached = new io.reactorvirtio.virtio.LinkDownException("virtqueue '" + name + "': link closed");
     }
   }
 
