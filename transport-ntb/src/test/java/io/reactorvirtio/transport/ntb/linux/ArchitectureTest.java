@@ -1,44 +1,20 @@
 package io.reactorvirtio.transport.ntb.linux;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import io.reactorvirtio.testsupport.ModuleArchitectureTest;
+import java.util.List;
 
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
-import io.reactorvirtio.testsupport.ArchitectureRules;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+/**
+ * The shared architecture rules on transport-ntb.
+ */
+class ArchitectureTest extends ModuleArchitectureTest {
 
-/** The shared {@link ArchitectureRules} on transport-ntb. */
-class ArchitectureTest {
-
-  private static final String PACKAGE = "io.reactorvirtio.transport.ntb";
-
-  static final JavaClasses MAIN = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages(PACKAGE);
-
-  static final JavaClasses ALL = new ClassFileImporter().importPackages(PACKAGE);
-
-  @TestFactory
-  Stream<DynamicTest> productionRules() {
-    return ArchitectureRules.productionRules().stream()
-        .map(rule -> DynamicTest.dynamicTest(rule.getDescription(), () -> rule.check(MAIN)));
+  @Override
+  protected String basePackage() {
+    return "io.reactorvirtio.transport.ntb";
   }
 
-  @TestFactory
-  Stream<DynamicTest> allCodeRules() {
-    return ArchitectureRules.allCodeRules().stream()
-        .map(rule -> DynamicTest.dynamicTest(rule.getDescription(), () -> rule.check(ALL)));
-  }
-
-  @Test
-  void importsMainAndTestClasses() {
-    assertThat(MAIN.contain(NtbToolPort.class)).isTrue();
-    assertThat(MAIN.contain(NtbScratchpadLayout.class)).isTrue();
-    assertThat(MAIN.contain(ArchitectureTest.class)).isFalse();
-    assertThat(ALL.contain(ArchitectureTest.class)).isTrue();
+  @Override
+  protected List<Class<?>> representativeClasses() {
+    return List.of(io.reactorvirtio.transport.ntb.linux.NtbToolPort.class, io.reactorvirtio.transport.ntb.linux.NtbScratchpadLayout.class);
   }
 }
