@@ -26,6 +26,7 @@ public final class Main {
     "--warmup-ms", "1000",
     "--measure-ms", "2000",
     "--cl-ms", "300",
+    "--interleave",
   };
 
   static String[] compareArgs(String[] rest) {

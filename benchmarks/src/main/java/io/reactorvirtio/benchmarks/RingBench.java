@@ -53,6 +53,7 @@ public final class RingBench {
         --rpmsg-modes LIST    rpmsg idle policies (default busyPoll)
         --policies LIST       poller policies (e.g. busyPoll,spin50us,parkOnly): flux and rpmsg round trip at
                               --policy-payload B (default 64), and the CPU an idle flux link costs (--idle-ms, default 4000)
+        --interleave          order the figures by payload and kind, systems side by side (compare's default)
         --kinds ...,idle      also measure idle CPU for every --flux-modes policy
         --wait-idle SEC       before each figure, wait up to SEC s in all for other processes to leave the CPUs
         --retries N           re-run a figure up to N times while other processes disturbed it (keeps the least
@@ -66,7 +67,7 @@ public final class RingBench {
   record Options(long warmupNanos, long measureNanos, long clMillis, List<String> paths, List<String> kinds,
       List<Integer> payloads, List<String> rawModes, List<String> fluxModes, long futexSpinNanos, int queueSize,
       int bufferSize, boolean quick, long waitIdleNanos, int retries, List<String> peerJvmArgs,
-      List<String> rpmsgModes, List<String> policies, int policyPayload, long idleNanos) {
+      List<String> rpmsgModes, List<String> policies, int policyPayload, long idleNanos, boolean interleave) {
 
     static final List<String> PATHS = List.of("raw", "flux", "rpmsg", "tcp", "agrona", "cl");
 
@@ -77,6 +78,8 @@ public final class RingBench {
         String a = args[i];
         if (a.equals("--quick")) {
           quick = true;
+        } else if (a.equals("--interleave")) {
+          m.put("interleave", "");
         } else if (a.equals("--help") || a.equals("-h")) {
           m.put("help", "");
         } else if (a.startsWith("--") && i + 1 < args.length) {
@@ -123,7 +126,8 @@ public final class RingBench {
       int policyPayload = Integer.parseInt(m.getOrDefault("policy-payload", "64"));
       long idle = Long.parseLong(m.getOrDefault("idle-ms", quick ? "1000" : "4000")) * 1_000_000L;
       return new Options(warmup, measure, cl, paths, kinds, payloads, rawModes, fluxModes, spin, queueSize, bufferSize,
-          quick, waitIdle, retries, peerJvmArgs, rpmsgModes, policies, policyPayload, idle);
+          quick, waitIdle, retries, peerJvmArgs, rpmsgModes, policies, policyPayload, idle,
+          m.containsKey("interleave"));
     }
 
     List<Figure> figures() {
@@ -157,6 +161,13 @@ public final class RingBench {
             }
           }
         }
+      }
+      if (interleave) {
+        // Figures to be compared run next to each other (the vCPU placement holds for seconds).
+        List<Figure> sorted = new ArrayList<>(out);
+        sorted.sort(java.util.Comparator.comparingInt((Figure f) -> f.path().equals("cl") ? -1 : f.payload())
+            .thenComparing(f -> f.kind().equals("rtt") ? 1 : 0));
+        out = sorted;
       }
       // Poller policies: round trip at one payload on the flux and rpmsg paths, and an idle link.
       for (String mode : policies) {
