@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs benchmarks/target/benchmarks.jar on a JDK 25 (the default `java` on PATH may be 17).
+#   benchmarks/run.sh compare [ring options]                 issue 5's side-by-side table (see README.md)
 #   benchmarks/run.sh ring [--quick] [--only raw|flux] ...   two-process ring harness
 #   benchmarks/run.sh jmh [JMH options]                      JMH, e.g. jmh -prof gc RingRoundTripBenchmark
 # Picks $JAVA_HOME/bin/java if it is 25 or newer, else /usr/lib/jvm/*25*/bin/java.
