@@ -167,7 +167,29 @@ public final class VhostShmLink implements AutoCloseable {
         Thread.onSpinWait();
         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
       }
-      return new VhostShmLink(region, idle, shared);
+      while (true) {
+        int generation = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
+        VhostShmLink link = new VhostShmLink(region, idle, shared);
+        // The driver may have been resetting the rings while we attached (its previous device just
+        // died): attach again if the generation moved or DRIVER_OK went away meanwhile.
+        if (seg.get(U32, ShmLinkLayout.GENERATION_OFFSET) == generation
+            && ((int) LittleEndian.U32_HANDLE.getAcquire(seg, ShmLinkLayout.STATUS_OFFSET)
+                & ShmLinkLayout.STATUS_DRIVER_OK) != 0) {
+          return link;
+        }
+        link.detachForRetry();
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(file + ": the driver kept resetting the rings for " + timeout);
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        while (((int) LittleEndian.U32_HANDLE.getAcquire(seg, ShmLinkLayout.STATUS_OFFSET)
+            & ShmLinkLayout.STATUS_DRIVER_OK) == 0) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(file + ": no DRIVER_OK after a ring reset within " + timeout);
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+      }
     } catch (RuntimeException e) {
       region.close();
       throw e;
@@ -283,6 +305,23 @@ public final class VhostShmLink implements AutoCloseable {
     if (liveness != null && liveness.peerAlive()) {
       setState(LinkState.UP);
     }
+  }
+
+  /** Undoes a constructor whose attach raced with a ring reset: stops the poller, keeps the mapping. */
+  private void detachForRetry() {
+    closed = true;
+    if (sharedPoller) {
+      poller.executeAndWait(() -> {
+        if (liveness != null) {
+          poller.unregister(liveness);
+        }
+        queues.forEach(QueueHandle::detach);
+        poller.removeSource(interrupts);
+      });
+    } else {
+      poller.close();
+    }
+    interrupts.close();
   }
 
   /** Stops the poller and unmaps (the driver owns and deletes the file). */

@@ -244,8 +244,10 @@ public final class VirtioShmLink implements AutoCloseable {
     return new Liveness.Listener() {
       @Override
       public void peerDown(long silentNanos) {
-        states.peerSilent(queues, silentNanos, livenessMs);
+        // Reset first: whoever learns of the death (a failed subscriber, the DOWN state) and
+        // starts a new device finds clean rings and the next generation, never the old ones.
         resetForNewDevice();
+        states.peerSilent(queues, silentNanos, livenessMs);
         setState(LinkState.DOWN);
       }
 
