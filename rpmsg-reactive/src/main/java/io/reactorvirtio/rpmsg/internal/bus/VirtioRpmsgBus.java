@@ -64,6 +64,8 @@ public final class VirtioRpmsgBus implements RpmsgBus {
 
   private static final Logger log = LoggerFactory.getLogger(VirtioRpmsgBus.class);
 
+  /** Payload views of the outbound ring buffers, so that zero-copy sends allocate no slice. */
+  private final PayloadViews payloadViews = new PayloadViews(1024);
   private final RpmsgOptions options;
   private final String name;
   private final boolean ns;
@@ -720,7 +722,7 @@ public final class VirtioRpmsgBus implements RpmsgBus {
         } else {
           frame = (item, buf) -> {
             int room = (int) Math.min(mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
-            int n = payloadWriter.write(item, buf.asSlice(RpmsgHeaderLayout.SIZE, Math.max(0, room)));
+            int n = payloadWriter.write(item, payloadViews.payloadOf(buf, Math.max(0, room)));
             if (n < 0 || n > room) {
               throw new RpmsgMessageTooLargeException(ep.describe(), n, room);
             }
