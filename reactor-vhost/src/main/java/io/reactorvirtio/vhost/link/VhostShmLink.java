@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  */
-public final class VhostShmLink implements AutoCloseable {
+public final class VhostShmLink implements AutoCloseable, io.reactorvirtio.vhost.VhostDevice {
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VhostShmLink.class);
 
@@ -51,6 +51,7 @@ public final class VhostShmLink implements AutoCloseable {
   private final FutexInterruptSource interrupts;
   private final List<QueueHandle> queues = new ArrayList<>();
   private final int bufferSize;
+  private final int deviceId;
   private volatile boolean closed;
   private final LinkStates states;
   private final int livenessMs;
@@ -91,6 +92,7 @@ public final class VhostShmLink implements AutoCloseable {
     this.liveness = livenessMs == 0 ? null
         : new Liveness(seg, ShmLinkLayout.DEVICE_HEARTBEAT_OFFSET, ShmLinkLayout.DRIVER_HEARTBEAT_OFFSET,
             livenessMs * 1_000_000L, livenessListener());
+    this.deviceId = seg.get(U32, ShmLinkLayout.DEVICE_ID_OFFSET);
     this.queueCount = count;
     this.queueSize = n;
     this.attachedGeneration = seg.get(U32, ShmLinkLayout.GENERATION_OFFSET);
@@ -196,10 +198,21 @@ public final class VhostShmLink implements AutoCloseable {
     }
   }
 
+  @Override
+  public int deviceId() {
+    return deviceId;
+  }
+
+  @Override
+  public String name() {
+    return region.path().getFileName().toString();
+  }
+
   public Virtqueue queue(int index) {
     return queues.get(index);
   }
 
+  @Override
   public List<? extends Virtqueue> queues() {
     return List.copyOf(queues);
   }
@@ -223,6 +236,7 @@ public final class VhostShmLink implements AutoCloseable {
    * does, DOWN when it stops for the liveness bound (in-flight sends and receive subscribers then
    * fail with {@link LinkDownException}), UP again if it resumes, FAILED once closed.
    */
+  @Override
   public Flux<LinkState> states() {
     return states.flux();
   }

@@ -17,6 +17,7 @@ import io.reactorvirtio.virtio.internal.ring.SplitRingLayout;
  * 0x020 status       u32  virtio device status written by the driver (DRIVER_OK = 4)
  * 0x024 liveness_ms  u32  0 = off, else how long a silent peer counts as alive (100..60000)
  * 0x028 generation   u32  bumped by the driver each time it resets the rings (device died)
+ * 0x02C device_id    u32  virtio device id carried by the link (7 = rpmsg)
  * 0x040 driver doorbell   8 bytes (futex seq, waiters): rung by the device, the driver parks on it
  * 0x080 device doorbell   8 bytes: rung by the driver, the device parks on it
  * 0x0C0 driver heartbeat  u64
@@ -42,6 +43,7 @@ public final class ShmLinkLayout {
   public static final long STATUS_OFFSET = 0x020;
   public static final long LIVENESS_OFFSET = 0x024;
   public static final long GENERATION_OFFSET = 0x028;
+  public static final long DEVICE_ID_OFFSET = 0x02C;
   public static final long DRIVER_DOORBELL_OFFSET = 0x040;
   public static final long DEVICE_DOORBELL_OFFSET = 0x080;
   public static final long DRIVER_HEARTBEAT_OFFSET = 0x0C0;

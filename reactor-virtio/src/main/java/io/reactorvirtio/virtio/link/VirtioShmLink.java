@@ -97,6 +97,7 @@ public final class VirtioShmLink implements AutoCloseable {
     seg.set(U32, ShmLinkLayout.FEATURES_OFFSET, options.eventIdx() ? ShmLinkLayout.FEATURE_EVENT_IDX : 0);
     seg.set(U32, ShmLinkLayout.INBOUND_OFFSET, inbound);
     seg.set(U32, ShmLinkLayout.GENERATION_OFFSET, generation);
+    seg.set(U32, ShmLinkLayout.DEVICE_ID_OFFSET, options.deviceId());
     seg.set(U32, ShmLinkLayout.STATUS_OFFSET, ShmLinkLayout.STATUS_DRIVER_OK);
     this.livenessMs = (int) options.liveness().toMillis();
     seg.set(U32, ShmLinkLayout.LIVENESS_OFFSET, livenessMs);
