@@ -13,6 +13,7 @@ import io.reactorvirtio.virtio.LinkState;
 import io.reactorvirtio.virtio.internal.link.Liveness;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
+import io.reactorvirtio.virtio.internal.reactive.LinkShutdown;
 import io.reactorvirtio.virtio.internal.reactive.LinkStates;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
 import io.reactorvirtio.virtio.internal.ring.LittleEndian;
@@ -324,18 +325,7 @@ public final class VhostShmLink implements AutoCloseable, io.reactorvirtio.vhost
   /** Undoes a constructor whose attach raced with a ring reset: stops the poller, keeps the mapping. */
   private void detachForRetry() {
     closed = true;
-    if (sharedPoller) {
-      poller.executeAndWait(() -> {
-        if (liveness != null) {
-          poller.unregister(liveness);
-        }
-        queues.forEach(QueueHandle::detach);
-        poller.removeSource(interrupts);
-      });
-    } else {
-      poller.close();
-    }
-    interrupts.close();
+    LinkShutdown.stopPolling(poller, sharedPoller, liveness, queues, interrupts);
   }
 
   /** Stops the poller and unmaps (the driver owns and deletes the file). */
@@ -345,26 +335,8 @@ public final class VhostShmLink implements AutoCloseable, io.reactorvirtio.vhost
       return;
     }
     closed = true;
-    if (sharedPoller) {
-      poller.executeAndWait(() -> {
-        if (liveness != null) {
-          poller.unregister(liveness);
-        }
-        queues.forEach(QueueHandle::detach);
-        poller.removeSource(interrupts);
-      });
-    } else {
-      queues.forEach(QueueHandle::markClosed);
-      poller.close();
-    }
-    for (QueueHandle q : queues) {
-      int leaked = q.outstandingLeases();
-      if (leaked > 0) {
-        log.warn("{}: {} receive lease(s) of queue {} were never released; their buffers are lost to the ring",
-            this, leaked, q.name());
-      }
-    }
-    interrupts.close();
+    LinkShutdown.stopPolling(poller, sharedPoller, liveness, queues, interrupts);
+    LinkShutdown.warnLeakedLeases(this, queues);
     states.close();
     region.close();
   }

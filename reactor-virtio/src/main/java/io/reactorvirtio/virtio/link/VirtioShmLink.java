@@ -12,6 +12,7 @@ import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.LinkPollerGroup;
 import io.reactorvirtio.virtio.internal.queue.DriverRxRing;
 import io.reactorvirtio.virtio.internal.queue.DriverTxRing;
+import io.reactorvirtio.virtio.internal.reactive.LinkShutdown;
 import io.reactorvirtio.virtio.internal.reactive.LinkStates;
 import io.reactorvirtio.virtio.internal.reactive.QueueHandle;
 import io.reactorvirtio.virtio.internal.ring.LittleEndian;
@@ -42,7 +43,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class VirtioShmLink implements AutoCloseable {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VirtioShmLink.class);
 
   private final SharedRegion region;
   private final ShmLinkOptions options;
@@ -266,26 +266,8 @@ public final class VirtioShmLink implements AutoCloseable {
       return;
     }
     closed = true;
-    if (sharedPoller) {
-      poller.executeAndWait(() -> {
-        if (liveness != null) {
-          poller.unregister(liveness);
-        }
-        queues.forEach(QueueHandle::detach);
-        poller.removeSource(interrupts);
-      });
-    } else {
-      queues.forEach(QueueHandle::markClosed);
-      poller.close();
-    }
-    for (QueueHandle q : queues) {
-      int leaked = q.outstandingLeases();
-      if (leaked > 0) {
-        log.warn("{}: {} receive lease(s) of queue {} were never released; their buffers are lost to the ring",
-            this, leaked, q.name());
-      }
-    }
-    interrupts.close();
+    LinkShutdown.stopPolling(poller, sharedPoller, liveness, queues, interrupts);
+    LinkShutdown.warnLeakedLeases(this, queues);
     states.close();
     region.close();
     region.unlink();
