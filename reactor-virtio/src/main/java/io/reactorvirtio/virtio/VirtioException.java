@@ -2,7 +2,8 @@ package io.reactorvirtio.virtio;
 
 /** Root of this module's errors. */
 public abstract sealed class VirtioException extends RuntimeException
-    permits RingViolationException, LinkDownException, QueueClosedException, MessageTooLargeException {
+    permits RingViolationException, ConfigViolationException, LinkDownException, QueueClosedException,
+    MessageTooLargeException {
 
   private static final long serialVersionUID = 1L;
 
