@@ -22,6 +22,8 @@ public final class DriverTxRing implements SendRing {
   private final int[] free;
   private final SpinLock lock = new SpinLock();
   private int freeCount;
+  /** Bumped by reset(): a buffer taken before a reset belongs to the new generation's free list. */
+  private int generation;
 
   public DriverTxRing(SplitQueueDriver ring, Doorbell doorbell, MemorySegment window, long bufferOffset,
       long bufferBus, int bufferSize) {
@@ -67,6 +69,7 @@ public final class DriverTxRing implements SendRing {
   @Override
   public <T> int write(T item, BufferWriter<T> writer) {
     int b;
+    int taken;
     lock.lock();
     try {
       if (freeCount == 0) {
@@ -76,6 +79,7 @@ public final class DriverTxRing implements SendRing {
         }
       }
       b = free[--freeCount];
+      taken = generation;
     } finally {
       lock.unlock();
     }
@@ -87,12 +91,17 @@ public final class DriverTxRing implements SendRing {
       }
     } catch (RuntimeException e) {
       lock.lock();
-      free[freeCount++] = b;
+      if (taken == generation) {
+        free[freeCount++] = b;
+      }
       lock.unlock();
       throw e;
     }
     lock.lock();
     try {
+      if (taken != generation) {
+        return -1; // the ring was reset meanwhile (peer died): this buffer is the new generation's
+      }
       int r = ring.addBuffer(bufferBus + (long) b * bufferSize, len, false, b);
       if (r < 0) {
         free[freeCount++] = b;
@@ -108,6 +117,7 @@ public final class DriverTxRing implements SendRing {
   public void reset() {
     lock.lock();
     try {
+      generation++;
       ring.reset();
       ring.disableCallbacks();
       int n = ring.size();
