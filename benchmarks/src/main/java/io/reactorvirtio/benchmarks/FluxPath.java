@@ -130,8 +130,8 @@ final class FluxPath {
    * long-lived {@code send} on queue 1.
    */
   static Result driverRoundTrip(VirtioShmLink link, Figure f, long warmupNanos, long measureNanos, PeerJvm peer) {
-    RttDriver d = new RttDriver(f, warmupNanos, measureNanos,
-        Alloc.selfAndPoller(link.path().getFileName().toString()));
+    RttDriver<BufferLease> d = new RttDriver<>(f, warmupNanos, measureNanos,
+        Alloc.selfAndPoller(link.path().getFileName().toString()), LEASES);
     CompletableFuture<Void> sendDone = link.queue(1).send(d.pings, d).toFuture();
     link.queue(0).receive().subscribe(d);
     d.start();
@@ -155,7 +155,39 @@ final class FluxPath {
     return r;
   }
 
-  static final class RttDriver implements CoreSubscriber<BufferLease>, BufferWriter<Object> {
+  /** How the round-trip driver reads and gives back a received message of type {@code M}. */
+  interface Received<M> {
+    MemorySegment data(M message);
+
+    int length(M message);
+
+    void release(M message);
+  }
+
+  /** Virtqueue leases. */
+  static final Received<BufferLease> LEASES = new Received<>() {
+    @Override
+    public MemorySegment data(BufferLease m) {
+      return m.data();
+    }
+
+    @Override
+    public int length(BufferLease m) {
+      return m.length();
+    }
+
+    @Override
+    public void release(BufferLease m) {
+      m.release();
+    }
+  };
+
+  /**
+   * Round trip on the driver's poller thread: checks each echo, records it, sends the next ping.
+   * Serves the virtqueue path and, with another {@link Received}, the rpmsg path.
+   */
+  static final class RttDriver<M> implements CoreSubscriber<M>, BufferWriter<Object> {
+    final Received<M> received;
     final Pump<Object> pings = new Pump<>(8);
     final Histogram hist = new Histogram(60_000_000_000L, 3);
     final CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -178,7 +210,8 @@ final class FluxPath {
     long a1;
     boolean done;
 
-    RttDriver(Figure f, long warmupNanos, long measureNanos, long[] threads) {
+    RttDriver(Figure f, long warmupNanos, long measureNanos, long[] threads, Received<M> received) {
+      this.received = received;
       this.threads = threads;
       this.len = f.payload();
       this.warmupNanos = warmupNanos;
@@ -208,23 +241,24 @@ final class FluxPath {
     }
 
     @Override
-    public void onNext(BufferLease lease) {
+    public void onNext(M message) {
       long now = System.nanoTime();
       if (done) {
-        lease.release();
+        received.release(message);
         fail(new BenchFailure("an echo arrived after END"));
         return;
       }
       long n = seq;
-      MemorySegment data = lease.data();
-      int code = Msg.check(data, 0, lease.length(), len, n);
+      MemorySegment data = received.data(message);
+      int length = received.length(message);
+      int code = Msg.check(data, 0, length, len, n);
       if (code != Msg.OK) {
-        String why = Msg.describe(code, data, 0, lease.length(), len, n);
-        lease.release();
+        String why = Msg.describe(code, data, 0, length, len, n);
+        received.release(message);
         fail(new BenchFailure("echo: " + why));
         return;
       }
-      lease.release();
+      received.release(message);
       if (type == Msg.MEASURE) {
         hist.recordValue(Math.min(now - sentAt, hist.getHighestTrackableValue()));
       }

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -32,8 +31,6 @@ import reactor.core.publisher.Flux;
  */
 final class RpmsgPath {
 
-  private static final Object DATA = new Object();
-  private static final Object END = new Object();
   static final String NAME = "bench";
   static final Duration TIMEOUT = Duration.ofSeconds(10);
 
@@ -52,7 +49,8 @@ final class RpmsgPath {
       long[] threads = Alloc.selfAndPoller(link.path().getFileName().toString());
       Result r;
       if (f.rtt()) {
-        RttDriver d = new RttDriver(f, warmupNanos, measureNanos, threads);
+        FluxPath.RttDriver<RpmsgMessage> d = new FluxPath.RttDriver<>(f, warmupNanos, measureNanos, threads,
+            MESSAGES);
         CompletableFuture<Void> sendDone = ep.send(d.pings, d).toFuture();
         ep.receive().subscribe(d);
         d.start();
@@ -91,135 +89,23 @@ final class RpmsgPath {
     }
   }
 
-  /** Round trip on the driver's poller thread: checks each echo, records it, sends the next ping. */
-  static final class RttDriver implements CoreSubscriber<RpmsgMessage>, BufferWriter<Object> {
-    final Pump<Object> pings = new Pump<>(8);
-    final Histogram hist = new Histogram(60_000_000_000L, 3);
-    final CompletableFuture<Void> finished = new CompletableFuture<>();
-    final int len;
-    final long warmupNanos;
-    final long measureNanos;
-    final long[] threads;
-    volatile long seq;
-    volatile @Nullable Throwable failure;
-    volatile @Nullable Subscription subscription;
-    int type = Msg.WARMUP;
-    long warmEnd;
-    long measureEnd;
-    long sentAt;
-    long t0;
-    long s0;
-    long a0;
-    long t1;
-    long s1;
-    long a1;
-    boolean done;
-
-    RttDriver(Figure f, long warmupNanos, long measureNanos, long[] threads) {
-      this.threads = threads;
-      this.len = f.payload();
-      this.warmupNanos = warmupNanos;
-      this.measureNanos = measureNanos;
-    }
-
-    void start() {
-      long now = System.nanoTime();
-      warmEnd = now + warmupNanos;
-      measureEnd = warmEnd + measureNanos;
-      sentAt = System.nanoTime();
-      if (!pings.offer(DATA)) {
-        fail(new BenchFailure("ping pump full"));
-      }
+  /** rpmsg messages, for {@link FluxPath.RttDriver}. */
+  static final FluxPath.Received<RpmsgMessage> MESSAGES = new FluxPath.Received<>() {
+    @Override
+    public MemorySegment data(RpmsgMessage m) {
+      return m.data();
     }
 
     @Override
-    public int write(Object item, MemorySegment buffer) {
-      Msg.write(buffer, 0, len, seq, item == END ? Msg.END : type);
-      return len;
+    public int length(RpmsgMessage m) {
+      return m.length();
     }
 
     @Override
-    public void onSubscribe(Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
+    public void release(RpmsgMessage m) {
+      m.release();
     }
-
-    @Override
-    public void onNext(RpmsgMessage lease) {
-      long now = System.nanoTime();
-      if (done) {
-        lease.release();
-        fail(new BenchFailure("an echo arrived after END"));
-        return;
-      }
-      long n = seq;
-      MemorySegment data = lease.data();
-      int code = Msg.check(data, 0, lease.length(), len, n);
-      if (code != Msg.OK) {
-        String why = Msg.describe(code, data, 0, lease.length(), len, n);
-        lease.release();
-        fail(new BenchFailure("echo: " + why));
-        return;
-      }
-      lease.release();
-      if (type == Msg.MEASURE) {
-        hist.recordValue(Math.min(now - sentAt, hist.getHighestTrackableValue()));
-      }
-      n++;
-      seq = n;
-      if (type == Msg.WARMUP && now >= warmEnd) {
-        type = Msg.MEASURE;
-        t0 = now;
-        s0 = n;
-        Cpu.start();
-        a0 = Alloc.bytes(threads);
-      } else if (type == Msg.MEASURE && now >= measureEnd) {
-        t1 = now;
-        s1 = n;
-        a1 = Alloc.bytes(threads);
-        Cpu.end();
-        done = true;
-        if (!pings.offer(END)) {
-          fail(new BenchFailure("ping pump full"));
-          return;
-        }
-        pings.complete();
-        finished.complete(null);
-        return;
-      }
-      sentAt = System.nanoTime();
-      if (!pings.offer(DATA)) {
-        fail(new BenchFailure("ping pump full"));
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      if (!done) {
-        fail(t);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      if (!done) {
-        fail(new BenchFailure("receive completed early"));
-      }
-    }
-
-    void fail(Throwable t) {
-      done = true;
-      failure = t;
-      finished.complete(null);
-    }
-
-    void cancel() {
-      Subscription s = subscription;
-      if (s != null) {
-        s.cancel();
-      }
-    }
-  }
+  };
 
   // =============================================================================================
   // Device side (peer).
