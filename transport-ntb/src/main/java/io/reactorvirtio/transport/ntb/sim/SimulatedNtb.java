@@ -1,0 +1,331 @@
+package io.reactorvirtio.transport.ntb.sim;
+
+import static io.reactorvirtio.transport.ntb.sim.NtbSimFile.U32;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.DB;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.DB_MASK;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.HOST1;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.HOST2;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.MW0_OFFSET;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.SPADS_OFFSET;
+import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.SPAD_COUNT;
+
+import io.reactorvirtio.virtio.memory.MemoryRegisterFile;
+import io.reactorvirtio.virtio.memory.SharedRegion;
+import io.reactorvirtio.virtio.memory.Window;
+import io.reactorvirtio.virtio.notify.FutexDoorbell;
+import io.reactorvirtio.virtio.spi.DeviceTransport;
+import io.reactorvirtio.virtio.spi.Doorbell;
+import io.reactorvirtio.virtio.spi.DriverTransport;
+import io.reactorvirtio.virtio.spi.RegisterFile;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A two-port NTB simulated in one {@code /dev/shm} file (layout: {@link NtbSimLayout}): per-port
+ * link enable, doorbell bits with mask and a futex "interrupt", 128 shared scratchpads, and one
+ * memory window (MW0) that is HOST1's inbound window.
+ *
+ * <pre>{@code
+ * // process A (virtio driver side, owns the file)
+ * try (SimulatedNtb.Host1 h1 = SimulatedNtb.host1(file, NtbSimOptions.defaults())) { ... }
+ * // process B (vhost device side)
+ * try (SimulatedNtb.Host2 h2 = SimulatedNtb.host2(file)) { ... }
+ * }</pre>
+ *
+ * <p>Queue {@code q} rings doorbell bit {@code q} (a bit number, {@code 1 << q}; FACTS §7.7), so
+ * queue indices must be below 32. Ring addresses are bus addresses: HOST1 places rings in {@link
+ * Host1#memory()} and publishes {@code memoryBusAddress() + offset}; HOST2 resolves them through
+ * {@link Host2#window()}, which refuses anything outside MW0.
+ */
+public final class SimulatedNtb {
+
+  private SimulatedNtb() {}
+
+  /**
+   * Creates {@code file} (mode 0600; it must not exist), writes the header, and enables HOST1's
+   * link. Closing the returned transport disables the link, unmaps and deletes the file.
+   *
+   * @throws java.io.UncheckedIOException if the file exists or cannot be created or mapped
+   */
+  public static Host1 host1(Path file, NtbSimOptions options) {
+    SharedRegion region = SharedRegion.create(file, NtbSimLayout.fileSize(options.mwSize()));
+    try {
+      NtbSimFile.writeHeader(region.segment(), options);
+      Host1 h = new Host1(region, options);
+      NtbSimFile.setLinkEnabled(region.segment(), HOST1, true);
+      return h;
+    } catch (RuntimeException e) {
+      region.close();
+      region.unlink();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a file HOST1 created, validates its header (the file is the peer's and untrusted), and
+   * enables HOST2's link. Closing disables the link and unmaps; the file stays (HOST1 owns it).
+   *
+   * @throws IllegalStateException naming the bad header field and its value
+   * @throws java.io.UncheckedIOException if the file does not exist, is empty or cannot be mapped
+   */
+  public static Host2 host2(Path file) {
+    SharedRegion region = SharedRegion.open(file);
+    try {
+      NtbSimOptions options = NtbSimFile.validate(region);
+      Host2 h = new Host2(region, options);
+      NtbSimFile.setLinkEnabled(region.segment(), HOST2, true);
+      return h;
+    } catch (RuntimeException e) {
+      region.close();
+      throw e;
+    }
+  }
+
+  /** What both ports share: the mapping, the scratchpads, the local doorbell latch and mask. */
+  private static final class Port {
+    final SharedRegion region;
+    final MemorySegment seg;
+    final int port;
+    final NtbSimOptions options;
+    final MemoryRegisterFile spads;
+    final NtbSimInterruptSource interrupts;
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    Port(SharedRegion region, int port, NtbSimOptions options) {
+      this.region = region;
+      this.seg = region.segment();
+      this.port = port;
+      this.options = options;
+      this.spads = new MemoryRegisterFile(seg, SPADS_OFFSET, SPAD_COUNT);
+      this.interrupts = new NtbSimInterruptSource(seg, port);
+    }
+
+    MemorySegment mw0() {
+      return seg.asSlice(MW0_OFFSET, options.mwSize());
+    }
+
+    boolean linkUp() {
+      return NtbSimFile.linkEnabled(seg, HOST1) && NtbSimFile.linkEnabled(seg, HOST2);
+    }
+
+    int db() {
+      return (int) U32.getAcquire(seg, NtbSimLayout.port(port, DB));
+    }
+
+    int dbMask() {
+      return (int) U32.getAcquire(seg, NtbSimLayout.port(port, DB_MASK));
+    }
+
+    void setDbMask(int bits) {
+      int unused = (int) U32.getAndBitwiseOr(seg, NtbSimLayout.port(port, DB_MASK), bits);
+    }
+
+    void clearDbMask(int bits) {
+      int unused = (int) U32.getAndBitwiseAnd(seg, NtbSimLayout.port(port, DB_MASK), ~bits);
+      if ((db() & bits) != 0) { // bits latched while masked raise the interrupt now
+        new FutexDoorbell(seg, NtbSimLayout.port(port, NtbSimLayout.DOORBELL)).ring();
+      }
+    }
+
+    /** Disables this port's link and unmaps; true the first time. */
+    boolean close() {
+      if (!closed.compareAndSet(false, true)) {
+        return false;
+      }
+      try {
+        interrupts.close();
+        NtbSimFile.setLinkEnabled(seg, port, false);
+      } finally {
+        region.close();
+      }
+      return true;
+    }
+  }
+
+  /**
+   * HOST1, the virtio driver side: owns the file and MW0 (its inbound window), rings HOST2's
+   * doorbell bits, parks on its own.
+   */
+  public static final class Host1 implements DriverTransport {
+
+    private final Port p;
+
+    private Host1(SharedRegion region, NtbSimOptions options) {
+      this.p = new Port(region, HOST1, options);
+    }
+
+    @Override
+    public String name() {
+      return "ntb-sim:host1:" + p.region.path().getFileName();
+    }
+
+    /** The 128 shared scratchpads. */
+    @Override
+    public RegisterFile registers() {
+      return p.spads;
+    }
+
+    /** MW0: HOST1's inbound window, the memory HOST2 reaches. */
+    @Override
+    public MemorySegment memory() {
+      return p.mw0();
+    }
+
+    /** Where HOST2 sees MW0 byte 0 (the header's {@code mw0_bus_base}). */
+    @Override
+    public long memoryBusAddress() {
+      return p.options.mwBusBase();
+    }
+
+    /**
+     * {@code peer_db_set(1 << queue)} on HOST2.
+     *
+     * @throws IllegalArgumentException if queue is not in 0..31
+     */
+    @Override
+    public Doorbell deviceDoorbell(int queue) {
+      return new NtbSimDoorbell(p.seg, HOST2, queue);
+    }
+
+    /** HOST1's doorbell: parks on its futex, clears the {@code db} bits it consumes. */
+    @Override
+    public NtbSimInterruptSource interrupts() {
+      return p.interrupts;
+    }
+
+    /** Both ports have their link enabled. */
+    @Override
+    public boolean hardwareLinkUp() {
+      return p.linkUp();
+    }
+
+    /** The options read back from this file's header. */
+    public NtbSimOptions options() {
+      return p.options;
+    }
+
+    /** HOST1's latched doorbell bits. */
+    public int db() {
+      return p.db();
+    }
+
+    /** HOST1's doorbell mask. */
+    public int dbMask() {
+      return p.dbMask();
+    }
+
+    /** Masks doorbell bits: they still latch in {@code db} but raise no interrupt. */
+    public void setDbMask(int bits) {
+      p.setDbMask(bits);
+    }
+
+    /** Unmasks doorbell bits; any of them already latched raise the interrupt now. */
+    public void clearDbMask(int bits) {
+      p.clearDbMask(bits);
+    }
+
+    /** Disables HOST1's link, unmaps and deletes the file; idempotent. */
+    @Override
+    public void close() {
+      if (p.close()) {
+        p.region.unlink();
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "SimulatedNtb.Host1[" + p.region.path() + ", " + p.options + "]";
+    }
+  }
+
+  /**
+   * HOST2, the vhost device side: reaches MW0 through a {@link Window} at the header's bus base,
+   * rings HOST1's doorbell bits, parks on its own.
+   */
+  public static final class Host2 implements DeviceTransport {
+
+    private final Port p;
+    private final Window window;
+
+    private Host2(SharedRegion region, NtbSimOptions options) {
+      this.p = new Port(region, HOST2, options);
+      this.window = Window.of(p.mw0(), options.mwBusBase());
+    }
+
+    @Override
+    public String name() {
+      return "ntb-sim:host2:" + p.region.path().getFileName();
+    }
+
+    /** The 128 shared scratchpads. */
+    @Override
+    public RegisterFile registers() {
+      return p.spads;
+    }
+
+    /** MW0 at bus {@code mw0_bus_base}; refuses addresses outside it. */
+    @Override
+    public Window window() {
+      return window;
+    }
+
+    /**
+     * {@code peer_db_set(1 << queue)} on HOST1.
+     *
+     * @throws IllegalArgumentException if queue is not in 0..31
+     */
+    @Override
+    public Doorbell driverDoorbell(int queue) {
+      return new NtbSimDoorbell(p.seg, HOST1, queue);
+    }
+
+    /** HOST2's doorbell: parks on its futex, clears the {@code db} bits it consumes. */
+    @Override
+    public NtbSimInterruptSource interrupts() {
+      return p.interrupts;
+    }
+
+    /** Both ports have their link enabled. */
+    @Override
+    public boolean hardwareLinkUp() {
+      return p.linkUp();
+    }
+
+    /** The options read from the (validated) header. */
+    public NtbSimOptions options() {
+      return p.options;
+    }
+
+    /** HOST2's latched doorbell bits. */
+    public int db() {
+      return p.db();
+    }
+
+    /** HOST2's doorbell mask. */
+    public int dbMask() {
+      return p.dbMask();
+    }
+
+    /** Masks doorbell bits: they still latch in {@code db} but raise no interrupt. */
+    public void setDbMask(int bits) {
+      p.setDbMask(bits);
+    }
+
+    /** Unmasks doorbell bits; any of them already latched raise the interrupt now. */
+    public void clearDbMask(int bits) {
+      p.clearDbMask(bits);
+    }
+
+    /** Disables HOST2's link and unmaps; the file stays. Idempotent. */
+    @Override
+    public void close() {
+      p.close();
+    }
+
+    @Override
+    public String toString() {
+      return "SimulatedNtb.Host2[" + p.region.path() + ", " + p.options + "]";
+    }
+  }
+}
