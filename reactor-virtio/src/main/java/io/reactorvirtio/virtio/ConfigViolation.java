@@ -19,7 +19,15 @@ public enum ConfigViolation {
   /** The driver never set DRIVER_OK within the bound. */
   NO_DRIVER_OK("the driver did not set DRIVER_OK in time"),
   /** The driver set FAILED. */
-  DRIVER_FAILED("the driver set FAILED");
+  DRIVER_FAILED("the driver set FAILED"),
+  /** The device is not what the driver was made for (device id, queue count or directions, sizes). */
+  DEVICE_MISMATCH("the device is not the one this link was made for"),
+  /** The device does not offer a feature the driver needs (VERSION_1, EVENT_IDX). */
+  FEATURE_MISSING("the device does not offer a feature this link needs"),
+  /** A queue the driver did not enable (queue_enable != 1) when it set DRIVER_OK. */
+  QUEUE_NOT_ENABLED("queue_enable is not 1 at DRIVER_OK"),
+  /** A device-specific configuration value out of range (e.g. the buffer size). */
+  DEVICE_CONFIG("a device-specific configuration value is out of range");
 
   private final String description;
 

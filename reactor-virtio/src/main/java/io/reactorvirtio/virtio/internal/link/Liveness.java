@@ -27,12 +27,22 @@ public final class Liveness implements PollerTask {
     default void onBeat() {}
   }
 
+  /** Where the two heartbeat words live: 64-bit words in a shared file, 32-bit registers. */
+  public interface Beats {
+    /** This side's word (as last written). */
+    long own();
+
+    /** Publishes this side's word (release). */
+    void setOwn(long value);
+
+    /** The peer's word (acquire). */
+    long peer();
+  }
+
   private static final VarHandle U64 =
       ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
-  private final MemorySegment segment;
-  private final long ownOffset;
-  private final long peerOffset;
+  private final Beats beats;
   private final long timeoutNanos;
   private final long beatNanos;
   private final Listener listener;
@@ -42,17 +52,35 @@ public final class Liveness implements PollerTask {
   private long lastPeerChange;
   private boolean peerAlive;
 
+  /** Heartbeats as two 64-bit little-endian words of {@code segment}. */
   public Liveness(MemorySegment segment, long ownOffset, long peerOffset, long timeoutNanos, Listener listener) {
+    this(new Beats() {
+      @Override
+      public long own() {
+        return (long) U64.getAcquire(segment, ownOffset);
+      }
+
+      @Override
+      public void setOwn(long value) {
+        U64.setRelease(segment, ownOffset, value);
+      }
+
+      @Override
+      public long peer() {
+        return (long) U64.getAcquire(segment, peerOffset);
+      }
+    }, timeoutNanos, listener);
+  }
+
+  public Liveness(Beats beats, long timeoutNanos, Listener listener) {
     if (timeoutNanos <= 0) {
       throw new IllegalArgumentException("liveness timeout must be positive: " + timeoutNanos);
     }
-    this.segment = segment;
-    this.ownOffset = ownOffset;
-    this.peerOffset = peerOffset;
+    this.beats = beats;
     this.timeoutNanos = timeoutNanos;
     this.beatNanos = Math.max(1_000_000, timeoutNanos / 4);
     this.listener = listener;
-    this.beat = (long) U64.getAcquire(segment, ownOffset);
+    this.beat = beats.own();
   }
 
   public boolean peerAlive() {
@@ -61,7 +89,7 @@ public final class Liveness implements PollerTask {
 
   /** Beats at once (e.g. right after attaching), so the peer need not wait a period. */
   public void beatNow() {
-    U64.setRelease(segment, ownOffset, ++beat);
+    beats.setOwn(++beat);
     nextBeat = System.nanoTime() + beatNanos;
   }
 
@@ -71,9 +99,9 @@ public final class Liveness implements PollerTask {
     if (now - nextBeat < 0) {
       return 0;
     }
-    U64.setRelease(segment, ownOffset, ++beat);
+    beats.setOwn(++beat);
     nextBeat = now + beatNanos;
-    long peer = (long) U64.getAcquire(segment, peerOffset);
+    long peer = beats.peer();
     if (peer != lastPeerBeat) {
       lastPeerBeat = peer;
       lastPeerChange = now;

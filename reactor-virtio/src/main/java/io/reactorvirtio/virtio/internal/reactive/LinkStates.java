@@ -1,5 +1,9 @@
 package io.reactorvirtio.virtio.internal.reactive;
 
+import io.reactorvirtio.virtio.LinkEvent;
+import io.reactorvirtio.virtio.VirtioException;
+import org.jspecify.annotations.Nullable;
+
 import io.reactorvirtio.virtio.LinkDownException;
 import io.reactorvirtio.virtio.LinkState;
 import java.util.List;
@@ -14,12 +18,43 @@ public final class LinkStates {
 
   private final String link;
   private final Sinks.Many<LinkState> sink = Sinks.many().replay().latest();
+  private final Sinks.Many<LinkEvent> events = Sinks.many().replay().latest();
   private volatile LinkState state;
+  private volatile @Nullable VirtioException lastProblem;
 
   public LinkStates(String link, LinkState initial) {
     this.link = link;
     this.state = initial;
     sink.tryEmitNext(initial);
+    events.tryEmitNext(new LinkEvent(initial, null));
+  }
+
+  /** The state changes with their reasons, the current one first. */
+  public Flux<LinkEvent> events() {
+    return events.asFlux();
+  }
+
+  /** The most recent problem reported with a state change, or null. */
+  public @Nullable VirtioException lastProblem() {
+    return lastProblem;
+  }
+
+  /**
+   * Moves to {@code next} because of {@code problem} (emitted even if the state does not change:
+   * a second refusal is news). Emissions are serialized by the caller (the poller thread, or close).
+   */
+  public synchronized void set(LinkState next, @Nullable VirtioException problem) {
+    boolean changed = next != state;
+    state = next;
+    if (problem != null) {
+      lastProblem = problem;
+    }
+    if (changed || problem == null) {
+      sink.tryEmitNext(next);
+    }
+    if (changed || problem != null) {
+      events.tryEmitNext(new LinkEvent(next, problem));
+    }
   }
 
   public LinkState current() {
@@ -31,14 +66,14 @@ public final class LinkStates {
   }
 
   public void set(LinkState next) {
-    state = next;
-    sink.tryEmitNext(next);
+    set(next, null);
   }
 
-  /** FAILED, then the stream completes (the link closed). */
-  public void close() {
+  /** FAILED, then the streams complete (the link closed). */
+  public synchronized void close() {
     set(LinkState.FAILED);
     sink.tryEmitComplete();
+    events.tryEmitComplete();
   }
 
   /** Fails sends in flight and receive subscribers of every queue: the peer went silent. */
