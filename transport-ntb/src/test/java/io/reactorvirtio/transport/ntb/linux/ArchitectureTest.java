@@ -15,6 +15,8 @@ class ArchitectureTest extends ModuleArchitectureTest {
 
   @Override
   protected List<Class<?>> representativeClasses() {
-    return List.of(io.reactorvirtio.transport.ntb.linux.NtbToolPort.class, io.reactorvirtio.transport.ntb.linux.NtbScratchpadLayout.class);
+    return List.of(io.reactorvirtio.transport.ntb.linux.NtbToolPort.class, io.reactorvirtio.transport.ntb.linux.NtbScratchpadLayout.class,
+        io.reactorvirtio.transport.ntb.linux.LinuxNtb.class, io.reactorvirtio.transport.ntb.sim.SimulatedNtb.class,
+        io.reactorvirtio.transport.ntb.sim.NtbSimLayout.class);
   }
 }
