@@ -6,7 +6,10 @@
  * {@code ntb_virtio} scratchpad handshake ({@link
  * io.reactorvirtio.transport.ntb.linux.NtbScratchpadLayout}, {@link
  * io.reactorvirtio.transport.ntb.linux.NtbScratchpads}) over an abstract {@link
- * io.reactorvirtio.transport.ntb.linux.ScratchpadAccess}.
+ * io.reactorvirtio.transport.ntb.linux.ScratchpadAccess}; and {@link
+ * io.reactorvirtio.transport.ntb.linux.LinuxNtb#host2 LinuxNtb.host2}, HOST2's {@link
+ * io.reactorvirtio.virtio.spi.DeviceTransport} from those files plus a mapped sysfs {@code resourceN}
+ * (there is no HOST1: ntb_tool cannot give user space DMA memory).
  *
  * <p>The debugfs root is a constructor parameter, so tests run against a fake tree. None of it has
  * been tried on real hardware (see the module README).
