@@ -131,10 +131,10 @@ public final class LinuxEpfEp implements DeviceTransport {
    * @param controller the endpoint controller to bind to and start, e.g. {@code 4c000000.pcie-ep}
    * @param virtioDeviceId the virtio device id (7 = rpmsg); the PCI device id is 0x1040 + it
    */
-  public record Function(String driver, String name, String controller, int virtioDeviceId) {
+  public record FunctionSetup(String driver, String name, String controller, int virtioDeviceId) {
 
     /** Checks the names and that 0x1040 + virtioDeviceId stays in the modern range (≤ 0x107F). */
-    public Function {
+    public FunctionSetup {
       PciEndpointConfigfs.checkName("EPF driver", driver);
       PciEndpointConfigfs.checkName("function name", name);
       PciEndpointConfigfs.checkName("endpoint controller", controller);
@@ -220,15 +220,15 @@ public final class LinuxEpfEp implements DeviceTransport {
    *
    * @throws LinuxDeviceException naming the configfs step or map that failed
    */
-  public static LinuxEpfEp setUp(PciEndpointConfigfs configfs, Function f, Config c) {
+  public static LinuxEpfEp setUp(PciEndpointConfigfs configfs, FunctionSetup f, Config c) {
     return setUp(configfs, f, c, dir -> {}, dir -> {});
   }
 
   /**
-   * {@link #setUp(PciEndpointConfigfs, Function, Config)} with hooks for a fake configfs: real
+   * {@link #setUp(PciEndpointConfigfs, FunctionSetup, Config)} with hooks for a fake configfs: real
    * configfs creates the attribute files on mkdir and drops them on rmdir; a test does it here.
    */
-  static LinuxEpfEp setUp(PciEndpointConfigfs configfs, Function f, Config c,
+  static LinuxEpfEp setUp(PciEndpointConfigfs configfs, FunctionSetup f, Config c,
       Consumer<Path> afterMkdir, Consumer<Path> beforeRmdir) {
     Teardown t = new Teardown();
     try {

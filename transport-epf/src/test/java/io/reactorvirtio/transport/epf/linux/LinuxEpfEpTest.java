@@ -173,7 +173,7 @@ class LinuxEpfEpTest {
     Path dir = configfs.resolve("pci_ep/functions").resolve(DRIVER).resolve("rpmsg0");
     Path link = configfs.resolve("pci_ep/controllers").resolve(EPC).resolve("rpmsg0");
     Path start = configfs.resolve("pci_ep/controllers").resolve(EPC).resolve("start");
-    LinuxEpfEp ep = LinuxEpfEp.setUp(cfs, new LinuxEpfEp.Function(DRIVER, "rpmsg0", EPC, 7),
+    LinuxEpfEp ep = LinuxEpfEp.setUp(cfs, new LinuxEpfEp.FunctionSetup(DRIVER, "rpmsg0", EPC, 7),
         config(), LinuxEpfEpTest::kernelPopulates, LinuxEpfEpTest::kernelDepopulates);
     assertThat(Files.readString(dir.resolve("vendorid"))).isEqualTo("0x1af4\n");
     assertThat(Files.readString(dir.resolve("deviceid"))).isEqualTo("0x1047\n");
@@ -203,7 +203,7 @@ class LinuxEpfEpTest {
     Path link = configfs.resolve("pci_ep/controllers").resolve(EPC).resolve("rpmsg0");
     LinuxEpfEp.Config bad = LinuxEpfEp.Config.polling(board.epUio(0), 3, 0, 1, 0x80,
         board.epUio(1), 0, FakeEpfBoard.BUS, Duration.ofMillis(1));
-    assertThatThrownBy(() -> LinuxEpfEp.setUp(cfs, new LinuxEpfEp.Function(DRIVER, "rpmsg0", EPC, 7),
+    assertThatThrownBy(() -> LinuxEpfEp.setUp(cfs, new LinuxEpfEp.FunctionSetup(DRIVER, "rpmsg0", EPC, 7),
         bad, LinuxEpfEpTest::kernelPopulates, LinuxEpfEpTest::kernelDepopulates))
         .isInstanceOf(LinuxDeviceException.class).hasMessageContaining("map3");
     assertThat(Files.isSymbolicLink(link)).isFalse();
@@ -217,7 +217,7 @@ class LinuxEpfEpTest {
     PciEndpointConfigfs cfs = new PciEndpointConfigfs(configfs, board.epSys);
     Path dir = configfs.resolve("pci_ep/functions").resolve(DRIVER).resolve("rpmsg0");
     assertThatThrownBy(() -> LinuxEpfEp.setUp(cfs,
-        new LinuxEpfEp.Function(DRIVER, "rpmsg0", "nope.pcie-ep", 7), config(),
+        new LinuxEpfEp.FunctionSetup(DRIVER, "rpmsg0", "nope.pcie-ep", 7), config(),
         LinuxEpfEpTest::kernelPopulates, LinuxEpfEpTest::kernelDepopulates))
         .isInstanceOf(LinuxDeviceException.class).hasMessageContaining("nope.pcie-ep");
     assertThat(dir).doesNotExist();
@@ -225,10 +225,10 @@ class LinuxEpfEpTest {
 
   @Test
   void functionIdsStayInTheModernVirtioRange() {
-    assertThat(new LinuxEpfEp.Function(DRIVER, "f", EPC, 7).pciDeviceId()).isEqualTo(0x1047);
-    assertThatThrownBy(() -> new LinuxEpfEp.Function(DRIVER, "f", EPC, 0x40))
+    assertThat(new LinuxEpfEp.FunctionSetup(DRIVER, "f", EPC, 7).pciDeviceId()).isEqualTo(0x1047);
+    assertThatThrownBy(() -> new LinuxEpfEp.FunctionSetup(DRIVER, "f", EPC, 0x40))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new LinuxEpfEp.Function(DRIVER, "../x", EPC, 7))
+    assertThatThrownBy(() -> new LinuxEpfEp.FunctionSetup(DRIVER, "../x", EPC, 7))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
