@@ -6,7 +6,10 @@ import io.reactorvirtio.rpmsg.internal.bus.VirtioRpmsgBus;
 import io.reactorvirtio.vhost.link.VhostShmLink;
 import io.reactorvirtio.virtio.LinkState;
 import io.reactorvirtio.virtio.Virtqueue;
+import io.reactorvirtio.vhost.transport.VhostTransportLink;
+import io.reactorvirtio.virtio.transport.VirtioTransportLink;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import io.reactorvirtio.virtio.link.VirtioShmLink;
 
 /**
@@ -59,6 +62,30 @@ public final class RpmsgVirtio {
     RpmsgBus bus = bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
     follow(bus, link.states(), () -> reattach(bus, link));
     return bus;
+  }
+
+  /**
+   * The driver role on a transport link (EPF root complex, NTB host 1, their simulations): receive
+   * on queue 0, send on queue 1; follows the link through re-negotiations as {@link
+   * #driver(VirtioShmLink, RpmsgOptions)} does.
+   */
+  public static RpmsgBus driver(VirtioTransportLink link, RpmsgOptions options) {
+    RpmsgBus bus = bus(link.queue(RX_QUEUE), link.queue(TX_QUEUE), options);
+    follow(bus, link.states(), () -> reattach(bus, link.queue(RX_QUEUE), link.queue(TX_QUEUE)));
+    return bus;
+  }
+
+  /**
+   * The device role on a transport link (EPF endpoint, NTB host 2): the device's queues exist once
+   * the driver has set DRIVER_OK, so the bus is there when the link is first UP; it then follows
+   * the link (and its queues, which a re-negotiation with other sizes replaces).
+   */
+  public static Mono<RpmsgBus> device(VhostTransportLink link, RpmsgOptions options) {
+    return link.states().filter(s -> s == LinkState.UP).next().map(up -> {
+      RpmsgBus bus = bus(link.queue(TX_QUEUE), link.queue(RX_QUEUE), options);
+      follow(bus, link.states(), () -> reattach(bus, link.queue(TX_QUEUE), link.queue(RX_QUEUE)));
+      return bus;
+    });
   }
 
   /** Re-attaches {@code bus} whenever its link is UP while the bus is down; stops with the link. */
