@@ -28,7 +28,7 @@ final class FakeEpfBoard {
 
   static final String ADDR = "0000:01:00.0";
   static final long BUS = 0x8000_0000L;
-  static final int DRAM = 0x10000;
+  static final int DRAM = 0x40000;
 
   final Path root;
   final Path bar0;
