@@ -116,7 +116,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
     this.poller = new LinkPoller(name + "-device", interrupts, options.idle());
     int livenessMs = (int) options.liveness().toMillis();
     this.liveness = livenessMs == 0 ? null
-        : new Liveness(VirtioTransportLink.registerBeats(regs, VirtioRegisters.DEVICE_HEARTBEAT,
+        : new Liveness(Liveness.registerBeats(regs, VirtioRegisters.DEVICE_HEARTBEAT,
             VirtioRegisters.DRIVER_HEARTBEAT), livenessMs * 1_000_000L, livenessListener(livenessMs));
     publish();
     if (liveness != null) {

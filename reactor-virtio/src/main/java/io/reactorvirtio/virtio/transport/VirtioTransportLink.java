@@ -160,7 +160,7 @@ public final class VirtioTransportLink implements AutoCloseable {
     this.inboundMask = inbound;
     int livenessMs = (int) options.liveness().toMillis();
     this.liveness = livenessMs == 0 ? null
-        : new Liveness(registerBeats(regs, VirtioRegisters.DRIVER_HEARTBEAT, VirtioRegisters.DEVICE_HEARTBEAT),
+        : new Liveness(Liveness.registerBeats(regs, VirtioRegisters.DRIVER_HEARTBEAT, VirtioRegisters.DEVICE_HEARTBEAT),
             livenessMs * 1_000_000L, livenessListener(livenessMs));
     if (liveness != null) {
       liveness.beatNow();
@@ -191,26 +191,6 @@ public final class VirtioTransportLink implements AutoCloseable {
       transport.close();
       throw e;
     }
-  }
-
-  /** Heartbeats in two 32-bit registers. */
-  public static Liveness.Beats registerBeats(RegisterFile regs, int own, int peer) {
-    return new Liveness.Beats() {
-      @Override
-      public long own() {
-        return regs.read(own) & 0xFFFF_FFFFL;
-      }
-
-      @Override
-      public void setOwn(long value) {
-        regs.write(own, (int) value);
-      }
-
-      @Override
-      public long peer() {
-        return regs.read(peer) & 0xFFFF_FFFFL;
-      }
-    };
   }
 
   public Virtqueue queue(int index) {

@@ -83,6 +83,26 @@ public final class Liveness implements PollerTask {
     this.beat = beats.own();
   }
 
+  /** Heartbeats in two 32-bit registers. */
+  public static Beats registerBeats(io.reactorvirtio.virtio.spi.RegisterFile regs, int own, int peer) {
+    return new Beats() {
+      @Override
+      public long own() {
+        return regs.read(own) & 0xFFFF_FFFFL;
+      }
+
+      @Override
+      public void setOwn(long value) {
+        regs.write(own, (int) value);
+      }
+
+      @Override
+      public long peer() {
+        return regs.read(peer) & 0xFFFF_FFFFL;
+      }
+    };
+  }
+
   public boolean peerAlive() {
     return peerAlive;
   }

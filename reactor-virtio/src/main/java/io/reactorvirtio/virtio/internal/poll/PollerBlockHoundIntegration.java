@@ -38,6 +38,7 @@ public final class PollerBlockHoundIntegration implements BlockHoundIntegration 
   private static final String POLLER = "io.reactorvirtio.virtio.internal.poll.LinkPoller";
   private static final String FUTEX_SOURCE = "io.reactorvirtio.virtio.notify.FutexInterruptSource";
   private static final String EVENTFD_SOURCE = "io.reactorvirtio.virtio.notify.EventFdInterruptSource";
+  private static final String POLLING_SOURCE = "io.reactorvirtio.virtio.notify.PollingInterruptSource";
   private static final String SPIN_LOCK = "io.reactorvirtio.virtio.internal.queue.SpinLock";
   private static final String RECEIVER = "io.reactorvirtio.virtio.internal.reactive.QueueFluxReceive$Receiver";
   private static final String SENDER = "io.reactorvirtio.virtio.internal.reactive.QueueMonoSend";
@@ -63,6 +64,8 @@ public final class PollerBlockHoundIntegration implements BlockHoundIntegration 
       // The deliberate park: FFM downcalls BlockHound does not detect; explicit all the same.
       new Rule(FUTEX_SOURCE, "await", true),
       new Rule(EVENTFD_SOURCE, "await", true),
+      // The timed park of an endpoint without a doorbell interrupt (LockSupport.parkNanos).
+      new Rule(POLLING_SOURCE, "await", true),
       // Joining the poller thread from another thread on close (bounded).
       new Rule(POLLER, "close", true),
       // A spin lock around a few ring stores: onSpinWait, never parks.

@@ -1,6 +1,6 @@
 package io.reactorvirtio.transport.epf.linux;
 
-import io.reactorvirtio.virtio.memory.MemoryRegisterFile;
+import io.reactorvirtio.virtio.transport.MemoryRegisterFile;
 import io.reactorvirtio.virtio.memory.Window;
 import io.reactorvirtio.virtio.notify.PollingInterruptSource;
 import io.reactorvirtio.virtio.spi.DeviceTransport;

@@ -1,7 +1,7 @@
 package io.reactorvirtio.transport.epf.linux;
 
 import io.reactorvirtio.virtio.internal.nativeio.Mmap;
-import io.reactorvirtio.virtio.memory.MemoryRegisterFile;
+import io.reactorvirtio.virtio.transport.MemoryRegisterFile;
 import io.reactorvirtio.virtio.memory.SharedRegion;
 import io.reactorvirtio.virtio.spi.Doorbell;
 import io.reactorvirtio.virtio.spi.DriverTransport;

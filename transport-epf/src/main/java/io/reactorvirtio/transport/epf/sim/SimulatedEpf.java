@@ -2,7 +2,7 @@ package io.reactorvirtio.transport.epf.sim;
 
 import static io.reactorvirtio.transport.epf.sim.EpfSimLayout.*;
 
-import io.reactorvirtio.virtio.memory.MemoryRegisterFile;
+import io.reactorvirtio.virtio.transport.MemoryRegisterFile;
 import io.reactorvirtio.virtio.memory.SharedRegion;
 import io.reactorvirtio.virtio.memory.Window;
 import io.reactorvirtio.virtio.notify.FutexDoorbell;

@@ -76,7 +76,7 @@ class EpfSimLinkTest {
       assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
       // The rings were programmed with bus addresses (the EP's window), not file offsets.
       try (SharedRegion raw = SharedRegion.open(file)) {
-        var regs = new io.reactorvirtio.virtio.memory.MemoryRegisterFile(raw.segment(), EpfSimLayout.BAR0_OFFSET,
+        var regs = new io.reactorvirtio.virtio.transport.MemoryRegisterFile(raw.segment(), EpfSimLayout.BAR0_OFFSET,
             EpfSimLayout.REGISTERS);
         long desc = (regs.read(VirtioRegisters.queue(1, VirtioRegisters.QUEUE_DESC_LO)) & 0xFFFF_FFFFL)
             | (long) regs.read(VirtioRegisters.queue(1, VirtioRegisters.QUEUE_DESC_HI)) << 32;

@@ -1,4 +1,4 @@
-package io.reactorvirtio.virtio.memory;
+package io.reactorvirtio.virtio.transport;
 
 import io.reactorvirtio.virtio.spi.RegisterFile;
 import java.lang.foreign.MemorySegment;
