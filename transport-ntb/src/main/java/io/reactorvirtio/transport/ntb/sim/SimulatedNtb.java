@@ -9,15 +9,19 @@ import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.MW0_OFFSET;
 import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.SPADS_OFFSET;
 import static io.reactorvirtio.transport.ntb.sim.NtbSimLayout.SPAD_COUNT;
 
-import io.reactorvirtio.virtio.memory.MemoryRegisterFile;
+import io.reactorvirtio.virtio.transport.MemoryRegisterFile;
 import io.reactorvirtio.virtio.memory.SharedRegion;
 import io.reactorvirtio.virtio.memory.Window;
 import io.reactorvirtio.virtio.notify.FutexDoorbell;
+import io.reactorvirtio.virtio.notify.FutexDoorbellLayout;
 import io.reactorvirtio.virtio.spi.DeviceTransport;
 import io.reactorvirtio.virtio.spi.Doorbell;
 import io.reactorvirtio.virtio.spi.DriverTransport;
 import io.reactorvirtio.virtio.spi.RegisterFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -27,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * memory window (MW0) that is HOST1's inbound window.
  *
  * <pre>{@code
- * // process A (virtio driver side, owns the file)
+ * // process A (virtio driver side, owns the file; a restarted A takes its old file over)
  * try (SimulatedNtb.Host1 h1 = SimulatedNtb.host1(file, NtbSimOptions.defaults())) { ... }
  * // process B (vhost device side)
  * try (SimulatedNtb.Host2 h2 = SimulatedNtb.host2(file)) { ... }
@@ -43,23 +47,67 @@ public final class SimulatedNtb {
   private SimulatedNtb() {}
 
   /**
-   * Creates {@code file} (mode 0600; it must not exist), writes the header, and enables HOST1's
-   * link. Closing the returned transport disables the link, unmaps and deletes the file.
+   * Creates {@code file} (mode 0600), writes the header, and enables HOST1's link. Closing the
+   * returned transport disables the link, unmaps and deletes the file.
    *
-   * @throws java.io.UncheckedIOException if the file exists or cannot be created or mapped
+   * <p>If {@code file} already exists and is a simulated NTB file of the same shape (the magic, and
+   * the size these options give), it is taken over: this is what a restarted HOST1 finds after the
+   * previous one was killed (SIGKILL deletes nothing). The header is rewritten and HOST1's stale
+   * doorbell latch, mask and futex "armed" flag are cleared; the scratchpads (where HOST2 publishes its registers),
+   * HOST2's port block and MW0 are kept, so a HOST2 that is still running sees the new driver
+   * re-negotiate. A HOST2 already running keeps the window it mapped, so a takeover with another
+   * {@code mwBusBase} makes it refuse the new ring addresses. Nothing guards against two live HOST1
+   * processes on one file.
+   *
+   * @throws IllegalStateException if the file exists and is not a simulated NTB file of this shape
+   *     (it is left untouched)
+   * @throws java.io.UncheckedIOException if the file cannot be created, opened or mapped
    */
   public static Host1 host1(Path file, NtbSimOptions options) {
-    SharedRegion region = SharedRegion.create(file, NtbSimLayout.fileSize(options.mwSize()));
+    long size = NtbSimLayout.fileSize(options.mwSize());
+    boolean existed = Files.exists(file);
+    SharedRegion region = existed ? takeOver(file, size) : SharedRegion.create(file, size);
     try {
-      NtbSimFile.writeHeader(region.segment(), options);
+      MemorySegment seg = region.segment();
+      if (existed) { // a HOST2 that opens the file meanwhile sees "not finished creating it"
+        NtbSimFile.U64.setRelease(seg, NtbSimLayout.MAGIC_OFFSET, 0L);
+        U32.setRelease(seg, NtbSimLayout.port(HOST1, DB_MASK), 0);
+        U32.setRelease(seg, NtbSimLayout.port(HOST1, DB), 0);
+        // The dead poller's "armed" flag: HOST1's futex has no other waiter.
+        U32.setRelease(seg, NtbSimLayout.port(HOST1, NtbSimLayout.DOORBELL) + FutexDoorbellLayout.WAITERS_OFFSET, 0);
+      }
+      NtbSimFile.writeHeader(seg, options);
       Host1 h = new Host1(region, options);
-      NtbSimFile.setLinkEnabled(region.segment(), HOST1, true);
+      NtbSimFile.setLinkEnabled(seg, HOST1, true);
       return h;
     } catch (RuntimeException e) {
       region.close();
-      region.unlink();
+      if (!existed) {
+        region.unlink();
+      }
       throw e;
     }
+  }
+
+  /** Maps an existing file if it is a simulated NTB file of {@code size} bytes, else refuses it. */
+  private static SharedRegion takeOver(Path file, long size) {
+    long actual;
+    try {
+      actual = Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (actual == size) {
+      SharedRegion region = SharedRegion.open(file);
+      if (region.size() == size
+          && (long) NtbSimFile.U64.getAcquire(region.segment(), NtbSimLayout.MAGIC_OFFSET) == NtbSimLayout.MAGIC) {
+        return region;
+      }
+      region.close();
+    }
+    throw new IllegalStateException(file + " exists and is not a simulated NTB file of this shape (need "
+        + size + " bytes starting with the magic \"RVNTBSM1\", found " + actual
+        + " bytes); remove it or choose another path");
   }
 
   /**

@@ -59,11 +59,73 @@ class SimulatedNtbTest {
   }
 
   @Test
-  void host1RefusesAnExistingFileAndLeavesIt() throws Exception {
+  void host1RefusesAnExistingFileThatIsNotASameShapeNtbFileAndLeavesIt() throws Exception {
+    Path other = shm.newPath("ntb-sim-other");
+    Files.writeString(other, "someone else's");
+    assertThatThrownBy(() -> SimulatedNtb.host1(other, SMALL)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(other.toString()).hasMessageContaining("not a simulated NTB file");
+    assertThat(Files.readString(other)).isEqualTo("someone else's");
+
+    Path zeros = shm.newPath("ntb-sim-zeros"); // the right size, but no magic
+    Files.write(zeros, new byte[(int) NtbSimLayout.fileSize(SMALL.mwSize())]);
+    assertThatThrownBy(() -> SimulatedNtb.host1(zeros, SMALL)).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not a simulated NTB file");
+    assertThat(Files.readAllBytes(zeros)).containsOnly(0);
+
     Path file = shm.newPath("ntb-sim");
-    Files.writeString(file, "someone else's");
-    assertThatThrownBy(() -> SimulatedNtb.host1(file, SMALL)).isInstanceOf(UncheckedIOException.class);
-    assertThat(Files.readString(file)).isEqualTo("someone else's");
+    try (SimulatedNtb.Host1 h1 = SimulatedNtb.host1(file, SMALL)) {
+      h1.registers().write(5, 0x5A5A);
+      byte[] before = Files.readAllBytes(file);
+      assertThatThrownBy(() -> SimulatedNtb.host1(file, SMALL.withMwSize(128 * 1024)))
+          .as("an NTB file of another MW0 size").isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("need " + NtbSimLayout.fileSize(128 * 1024) + " bytes");
+      assertThat(Files.readAllBytes(file)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void host1TakesOverTheSameShapeFileAKilledHost1LeftKeepingTheScratchpads() throws Exception {
+    Path file = shm.newPath("ntb-sim");
+    // The "killed" HOST1: its file, link enable and latches stay behind (it is never closed here
+    // before the new one takes over, as SIGKILL would leave them).
+    SimulatedNtb.Host1 dead = SimulatedNtb.host1(file, SMALL);
+    try (SimulatedNtb.Host2 h2 = SimulatedNtb.host2(file)) {
+      h2.registers().write(VirtioRegisters.DEVICE_STATUS, 0x0F);
+      h2.registers().write(127, 0xDEADBEEF);
+      h2.driverDoorbell(3).ring();
+      dead.setDbMask(1 << 9);
+      dead.interrupts().arm(); // the dead poller was armed
+      dead.memory().set(U32, 0x40, 0x1234_5678);
+      assertThat(dead.db()).isEqualTo(1 << 3);
+
+      try (SimulatedNtb.Host1 h1 = SimulatedNtb.host1(file, SMALL);
+          SharedRegion raw = SharedRegion.open(file)) {
+        assertThat(h1.options()).isEqualTo(SMALL);
+        assertThat(h1.registers().read(VirtioRegisters.DEVICE_STATUS)).as("the device's published registers")
+            .isEqualTo(0x0F);
+        assertThat(h1.registers().read(127)).isEqualTo(0xDEADBEEF);
+        assertThat(h1.db()).as("the dead HOST1's latch is cleared").isZero();
+        assertThat(h1.dbMask()).as("and its mask").isZero();
+        assertThat(raw.segment().get(U32, port(HOST1, DOORBELL) + 4)).as("and its futex armed flag").isZero();
+        assertThat(h1.memory().get(U32, 0x40)).as("MW0 is kept").isEqualTo(0x1234_5678);
+        assertThat(raw.segment().get(U64, MAGIC_OFFSET)).isEqualTo(MAGIC);
+        assertThat(h1.hardwareLinkUp()).as("HOST2's link enable was kept").isTrue();
+        assertThat(h2.hardwareLinkUp()).isTrue();
+        assertThat(Files.getPosixFilePermissions(file))
+            .isEqualTo(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+
+        h2.driverDoorbell(0).ring(); // the new HOST1 gets interrupts
+        h1.interrupts().arm();
+        h1.interrupts().disarm();
+        assertThat(h1.interrupts().lastBits()).isEqualTo(1);
+        try (SimulatedNtb.Host2 another = SimulatedNtb.host2(file)) {
+          assertThat(another.options()).as("the rewritten header validates").isEqualTo(SMALL);
+        }
+      }
+      assertThat(file).as("the new HOST1 owns the file: closing deletes it").doesNotExist();
+    } finally {
+      dead.close(); // the file is already gone: nothing more to delete
+    }
   }
 
   static Stream<Arguments> corruptions() {
