@@ -1,17 +1,16 @@
 package io.reactorvirtio.samples;
 
-import io.reactorvirtio.vhost.link.VhostShmLink;
 import io.reactorvirtio.virtio.BufferLease;
-import io.reactorvirtio.virtio.IdlePolicy;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The device side of the ping-pong demo, run as a second process: attaches to the shared file and
+ * The device side of the ping-pong demo, run as a second process: attaches to the shared file (as
+ * the EP function, NTB host 2 or shared-memory device) and
  * echoes every message from queue 1 back on queue 0, zero-copy from lease to ring buffer.
  *
- * <p>Usage: {@code EchoDevice <shared file> <messages to echo>}
+ * <p>Usage: {@code EchoDevice <shared file> <messages to echo> [epf|ntb|shm]}
  */
 public final class EchoDevice {
 
@@ -20,8 +19,10 @@ public final class EchoDevice {
   public static void main(String[] args) {
     Path file = Path.of(args[0]);
     long count = Long.parseLong(args[1]);
-    try (VhostShmLink link = VhostShmLink.open(file, IdlePolicy.defaults(), Duration.ofSeconds(10))) {
-      System.out.println("device attached to " + file + " (" + link.queues().size() + " queues)");
+    String transport = args.length > 2 ? args[2] : "epf";
+    try (DemoTransports.Side link = DemoTransports.device(transport, file)) {
+      link.awaitUp(Duration.ofSeconds(20));
+      System.out.println("device attached to " + file + " (" + transport + ", link UP)");
       link.queue(0)
           .send(link.queue(1).receive().take(count), (BufferLease lease, MemorySegment buffer) -> {
             int len = lease.length();

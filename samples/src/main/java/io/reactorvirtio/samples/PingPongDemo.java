@@ -3,7 +3,7 @@ package io.reactorvirtio.samples;
 import io.reactorvirtio.virtio.BufferLease;
 import io.reactorvirtio.virtio.IdlePolicy;
 import io.reactorvirtio.virtio.link.ShmLinkOptions;
-import io.reactorvirtio.virtio.link.VirtioShmLink;
+import io.reactorvirtio.virtio.Virtqueue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
@@ -21,30 +21,38 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
 /**
- * The README's demo: two processes talk over virtio rings in a shared {@code /dev/shm} file (the
- * simulated link). This process is the virtio driver; it starts {@link EchoDevice} as the device
- * in a second JVM, measures sequential round trips, then streams messages both ways, checking every
- * sequence number and payload byte.
+ * The README's demo: two processes talk over virtio rings in a shared {@code /dev/shm} file. By
+ * default the file is a simulated PCIe root complex / endpoint function pair ({@code epf}): this
+ * process is the RC (virtio driver), {@link EchoDevice} in a second JVM is the EP (vhost device);
+ * they negotiate through the EP's register BAR, then this side measures sequential round trips and
+ * streams messages both ways, checking every sequence number and payload byte.
  *
- * <p>Usage: {@code PingPongDemo [round trips] [streamed messages] [payload bytes]}
+ * <p>Usage: {@code PingPongDemo [round trips] [streamed messages] [payload bytes] [epf|ntb|shm]}
  */
 public final class PingPongDemo {
 
   private PingPongDemo() {}
 
   public static void main(String[] args) throws Exception {
-    int pings = args.length > 0 && !args[0].isBlank() ? Integer.parseInt(args[0].trim()) : 20_000;
+    if (args.length == 1) {
+      args = args[0].isBlank() ? new String[0] : args[0].trim().split("\\s+"); // -Ddemo.args="N M B epf"
+    }
+    int pings = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int streamed = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
     int payload = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+    String transport = args.length > 3 ? args[3] : "epf";
     Path file = Path.of("/dev/shm", "reactor-virtio-demo-" + ProcessHandle.current().pid());
     ShmLinkOptions options = ShmLinkOptions.defaults().withIdle(IdlePolicy.defaults());
-    System.out.printf("driver: creating %s (%d queues x %d descriptors x %d-byte buffers)%n", file,
-        options.directions().size(), options.queueSize(), options.bufferSize());
+    System.out.printf("driver: %s, creating %s (%d queues x %d descriptors x %d-byte buffers)%n",
+        DemoTransports.describe(transport), file, options.directions().size(), options.queueSize(),
+        options.bufferSize());
     Process device = null;
-    try (VirtioShmLink link = VirtioShmLink.create(file, options)) {
-      device = startDevice(file, pings + streamed);
-      roundTrips(link, pings, payload);
-      stream(link, streamed, payload);
+    try (DemoTransports.DriverSide link = DemoTransports.driver(transport, file, options)) {
+      device = startDevice(file, pings + streamed, transport);
+      link.awaitUp(Duration.ofSeconds(20));
+      System.out.println("driver: link " + link.state() + " after negotiation");
+      roundTrips(link.queue(0), link.queue(1), pings, payload);
+      stream(link.queue(0), link.queue(1), streamed, payload);
       if (!device.waitFor(30, TimeUnit.SECONDS) || device.exitValue() != 0) {
         throw new IllegalStateException("device process did not finish cleanly");
       }
@@ -56,7 +64,7 @@ public final class PingPongDemo {
     }
   }
 
-  private static Process startDevice(Path file, long total) throws Exception {
+  private static Process startDevice(Path file, long total, String transport) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -65,6 +73,7 @@ public final class PingPongDemo {
     cmd.add(EchoDevice.class.getName());
     cmd.add(file.toString());
     cmd.add(Long.toString(total));
+    cmd.add(transport);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     CountDownLatch attached = new CountDownLatch(1);
     Thread.ofPlatform().daemon().start(() -> {
@@ -111,12 +120,12 @@ public final class PingPongDemo {
   }
 
   /** One message in flight at a time: send, wait for the echo, repeat. */
-  private static void roundTrips(VirtioShmLink link, int pings, int payload) throws Exception {
+  private static void roundTrips(Virtqueue rxq, Virtqueue txq, int pings, int payload) throws Exception {
     long[] rtt = new long[pings];
     Sinks.Many<MemorySegment> out = Sinks.many().unicast().onBackpressureBuffer();
     AtomicLong sentAt = new AtomicLong();
     CountDownLatch done = new CountDownLatch(1);
-    var rx = link.queue(0).receive().take(pings).index().subscribe(t -> {
+    var rx = rxq.receive().take(pings).index().subscribe(t -> {
       long seq = t.getT1();
       rtt[(int) seq] = System.nanoTime() - sentAt.get();
       verify(t.getT2(), seq, payload);
@@ -131,7 +140,7 @@ public final class PingPongDemo {
       e.printStackTrace();
       done.countDown();
     }, done::countDown);
-    link.queue(1).send(out.asFlux()).subscribe();
+    txq.send(out.asFlux()).subscribe();
     sentAt.set(System.nanoTime());
     out.tryEmitNext(message(0, payload));
     if (!done.await(2, TimeUnit.MINUTES)) {
@@ -147,18 +156,18 @@ public final class PingPongDemo {
   }
 
   /** Many messages in flight: throughput, with backpressure from ring credit. */
-  private static void stream(VirtioShmLink link, int count, int payload) {
+  private static void stream(Virtqueue rxq, Virtqueue txq, int count, int payload) {
     MemorySegment template = message(0, payload);
     long start = System.nanoTime();
     AtomicLong next = new AtomicLong();
-    var received = link.queue(0).receive().take(count).doOnNext(lease -> {
+    var received = rxq.receive().take(count).doOnNext(lease -> {
       long seq = next.getAndIncrement();
       if (lease.data().get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != seq || lease.length() != payload) {
         throw new IllegalStateException("stream: expected " + seq + ", got " + lease);
       }
       lease.release();
     }).count();
-    var sent = link.queue(1).send(Flux.range(0, count), (Integer seq, MemorySegment buf) -> {
+    var sent = txq.send(Flux.range(0, count), (Integer seq, MemorySegment buf) -> {
       MemorySegment.copy(template, 0, buf, 0, payload);
       buf.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, seq);
       return payload;
