@@ -31,6 +31,14 @@ class EpfSimLinkTest {
   static final ShmLinkOptions OPTIONS = ShmLinkOptions.defaults().withQueueSize(64);
   static final Duration UP_WITHIN = Duration.ofSeconds(10);
 
+  static void eventually(java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + UP_WITHIN.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition within %s", UP_WITHIN).isLessThan(deadline);
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+    }
+  }
+
   static void awaitState(Flux<LinkState> states, LinkState wanted) {
     assertThat(states.filter(s -> s == wanted).blockFirst(UP_WITHIN)).isEqualTo(wanted);
   }
@@ -117,6 +125,31 @@ class EpfSimLinkTest {
         awaitState(second.states(), LinkState.UP);
         echoRoundTrip(rc, second, 1_000);
       }
+    }
+  }
+
+  @Test
+  void theVhostDriverForTheDeviceIdIsProbedWhenTheLinkIsUpAndRemovedWhenTheDriverResetsIt() {
+    Path file = shm.newPath("epf-probe");
+    var probed = new java.util.concurrent.CopyOnWriteArrayList<String>();
+    var registry = new io.reactorvirtio.vhost.VhostDriverRegistry();
+    registry.register(io.reactorvirtio.vhost.VhostDriver.of("console", java.util.Set.of(3),
+        d -> probed.add("console probe"), d -> probed.add("console remove")));
+    registry.register(io.reactorvirtio.vhost.VhostDriver.of("rpmsg", java.util.Set.of(7),
+        d -> probed.add("rpmsg probe " + d.queues().size() + " queues"), d -> probed.add("rpmsg remove")));
+    VirtioTransportLink rc = VirtioTransportLink.create(SimulatedEpf.rootComplex(file, EpfSimOptions.defaults()),
+        OPTIONS);
+    try (VhostTransportLink ep = VhostTransportLink.create(SimulatedEpf.endpoint(file), OPTIONS)) {
+      var binding = registry.add(ep);
+      awaitState(ep.states(), LinkState.UP);
+      eventually(() -> probed.contains("rpmsg probe 2 queues"));
+      rc.close(); // the driver resets the device (status 0) on its way out
+      awaitState(ep.states(), LinkState.NEGOTIATING);
+      eventually(() -> probed.contains("rpmsg remove"));
+      assertThat(probed).containsExactly("rpmsg probe 2 queues", "rpmsg remove");
+      binding.dispose();
+    } finally {
+      rc.close();
     }
   }
 
