@@ -47,7 +47,8 @@ public final class SimulatedEpf {
   public static DriverTransport rootComplex(Path file, EpfSimOptions options) {
     long size = fileSize(options.memorySize());
     SharedRegion region;
-    if (Files.exists(file)) {
+    boolean fresh = !Files.exists(file);
+    if (!fresh) {
       region = SharedRegion.open(file);
       if (region.size() != size || (long) U64.getAcquire(region.segment(), MAGIC_OFFSET) != MAGIC) {
         region.close();
@@ -57,16 +58,24 @@ public final class SimulatedEpf {
     } else {
       region = SharedRegion.create(file, size);
     }
-    MemorySegment seg = region.segment();
-    U32.set(seg, VERSION_OFFSET, VERSION);
-    U32.set(seg, REGISTERS_OFFSET, REGISTERS);
-    U64.set(seg, MEMORY_SIZE_OFFSET, options.memorySize());
-    U64.set(seg, BUS_BASE_OFFSET, options.busBase());
-    Duration poll = options.pollInterval();
-    U32.set(seg, NOTIFY_MODE_OFFSET, poll == null ? NOTIFY_DOORBELL : NOTIFY_POLLED);
-    U32.set(seg, POLL_US_OFFSET, poll == null ? 0 : (int) Math.max(1, poll.toNanos() / 1000));
-    U64.setRelease(seg, MAGIC_OFFSET, MAGIC);
-    return new RootComplex(region, options);
+    try {
+      MemorySegment seg = region.segment();
+      U32.set(seg, VERSION_OFFSET, VERSION);
+      U32.set(seg, REGISTERS_OFFSET, REGISTERS);
+      U64.set(seg, MEMORY_SIZE_OFFSET, options.memorySize());
+      U64.set(seg, BUS_BASE_OFFSET, options.busBase());
+      Duration poll = options.pollInterval();
+      U32.set(seg, NOTIFY_MODE_OFFSET, poll == null ? NOTIFY_DOORBELL : NOTIFY_POLLED);
+      U32.set(seg, POLL_US_OFFSET, poll == null ? 0 : (int) Math.max(1, poll.toNanos() / 1000));
+      U64.setRelease(seg, MAGIC_OFFSET, MAGIC);
+      return new RootComplex(region, options);
+    } catch (RuntimeException | Error e) {
+      region.close();
+      if (fresh) {
+        region.unlink(); // a file this call created and could not finish
+      }
+      throw e;
+    }
   }
 
   /**
