@@ -66,6 +66,15 @@ public interface RpmsgEndpoint {
    */
   <T> Mono<Void> send(Publisher<? extends T> items, BufferWriter<T> writer);
 
+  /**
+   * Zero-copy send where each item names its own destination: a server answering whoever asked
+   * ({@code destination.applyAsInt(reply)} is typically the request's {@link RpmsgMessage#source()}).
+   * Does not wait for the endpoint's own destination. {@code writer} as in
+   * {@link #send(Publisher, BufferWriter)}.
+   */
+  <T> Mono<Void> sendEach(Publisher<? extends T> items, java.util.function.ToIntFunction<? super T> destination,
+      BufferWriter<T> writer);
+
   /** Messages this endpoint dropped because its queue was full ({@link OverflowPolicy#DROP}). */
   long dropped();
 

@@ -82,6 +82,37 @@ class RpmsgBusLoopbackTest {
   }
 
   @Test
+  void aServerAnswersEachRequestAtItsSourceWithSendEach() {
+    try (Loopback lb = new Loopback(shm.newPath("sendeach"))) {
+      RpmsgEndpoint served = lb.device.createEndpoint(EndpointOptions.named("svc").announced()).block(T);
+      // Each reply goes to whoever asked, not to the first client the endpoint heard from.
+      Disposable server = served.sendEach(served.receive(), RpmsgMessage::source, (RpmsgMessage m, MemorySegment buf) -> {
+        String answer = "re: " + m.toUtf8();
+        m.release();
+        MemorySegment a = utf8(answer);
+        MemorySegment.copy(a, 0, buf, 0, a.byteSize());
+        return (int) a.byteSize();
+      }).subscribe();
+      RpmsgChannel ch = lb.driver.channel("svc").block(T);
+      RpmsgEndpoint first = lb.driver.createEndpoint(EndpointOptions.forChannel(ch)).block(T);
+      RpmsgEndpoint second = lb.driver.createEndpoint(EndpointOptions.forChannel(ch)).block(T);
+      for (int round = 0; round < 3; round++) {
+        for (RpmsgEndpoint client : List.of(first, second)) {
+          String q = "q" + round + " from " + client.address();
+          client.send(Mono.just(utf8(q))).block(T);
+          StepVerifier.create(client.receive().take(1).map(m -> {
+            String s = m.toUtf8();
+            m.release();
+            return s;
+          })).expectNext("re: " + q).expectComplete().verify(T);
+        }
+      }
+      assertThat(served.destination()).isEqualTo(first.address()); // bound to the first, yet both were answered
+      server.dispose();
+    }
+  }
+
+  @Test
   void tenThousandEchoRoundTripsOfEverySize0To496() {
     try (Loopback lb = new Loopback(shm.newPath("echo10k"))) {
       RpmsgEndpoint server = lb.device.createEndpoint(EndpointOptions.named("echo").announced()).block(T);

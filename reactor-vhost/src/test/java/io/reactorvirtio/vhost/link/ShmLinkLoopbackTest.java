@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** Driver and device of one shared file in one JVM: two mappings at different addresses. */
@@ -195,6 +196,35 @@ class ShmLinkLoopbackTest {
       assertThat(order.getFirst()).isEqualTo(3);
       assertThat(order.getLast()).isEqualTo(999);
       assertThat(device.queue(1).outstandingLeases()).isZero();
+    }
+  }
+
+  @Test
+  void anIdleLongLivedSendHoldsAtMostOneBufferAndDoesNotStarveOtherSendsOnTheQueue() {
+    Path file = shm.newPath("idle-send");
+    try (VirtioShmLink driver = VirtioShmLink.create(file, ShmLinkOptions.defaults().withQueueSize(16));
+        VhostShmLink device = VhostShmLink.open(file, IdlePolicy.parkOnly(), Duration.ofSeconds(5))) {
+      // Three reply streams that have nothing to say yet (they wait for requests), on both sides.
+      List<reactor.core.publisher.Sinks.Many<MemorySegment>> idle = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        var d = reactor.core.publisher.Sinks.many().unicast().<MemorySegment>onBackpressureBuffer();
+        var v = reactor.core.publisher.Sinks.many().unicast().<MemorySegment>onBackpressureBuffer();
+        idle.add(d);
+        idle.add(v);
+        driver.queue(1).send(d.asFlux()).subscribe();
+        device.queue(0).send(v.asFlux()).subscribe();
+      }
+      var down = driver.queue(1).send(Flux.range(0, 100).map(ShmLinkLoopbackTest::msg)).toFuture();
+      var up = device.queue(0).send(Flux.range(0, 100).map(ShmLinkLoopbackTest::msg)).toFuture();
+      List<Integer> atDevice = device.queue(1).receive().map(ShmLinkLoopbackTest::check).take(101).collectList()
+          .zipWith(Mono.fromRunnable(() -> idle.get(0).tryEmitNext(msg(100))).thenReturn(0)).map(t -> t.getT1())
+          .block(Duration.ofSeconds(10));
+      List<Integer> atDriver = driver.queue(0).receive().map(ShmLinkLoopbackTest::check).take(100).collectList()
+          .block(Duration.ofSeconds(10));
+      assertThat(atDevice).containsExactlyInAnyOrderElementsOf(Flux.range(0, 101).collectList().block());
+      assertThat(atDriver).containsExactlyElementsOf(Flux.range(0, 100).collectList().block());
+      assertThat(down).succeedsWithin(Duration.ofSeconds(5));
+      assertThat(up).succeedsWithin(Duration.ofSeconds(5));
     }
   }
 

@@ -27,6 +27,12 @@ import reactor.core.publisher.Operators;
  * requested item always finds a free buffer. A send that finds no credit parks itself on the
  * queue's starved list; the poller re-enables the peer's used-buffer notifications and resumes it
  * when buffers come back.
+ *
+ * <p>A send reserves a large batch only while its upstream keeps up: after a request whose items
+ * all arrived within the {@code request} call (a synchronous or busy producer) it asks for up to
+ * {@link #PREFETCH}; otherwise (an idle or asynchronous producer, such as a reply stream waiting
+ * for requests) for one item at a time. So a long-lived send that is idle holds at most one
+ * buffer, and cannot starve the other sends of the queue.
  */
 public final class QueueMonoSend implements PollerTask {
 
@@ -83,8 +89,13 @@ public final class QueueMonoSend implements PollerTask {
     if (starved.isEmpty()) {
       return false;
     }
-    // Credit may already be there (a reservation given back); otherwise ask the peer to tell us.
-    return ring.credit() - reserved.get() > 0 || ring.enableNotifications() || ring.error() != null;
+    // Credit may already be there (a reservation given back); otherwise ask the peer to tell us,
+    // and count it as work only if the credit really grew: buffers the peer made available that
+    // other senders hold reserved are no work for the starved ones (reporting them would spin).
+    if (ring.credit() - reserved.get() > 0 || ring.error() != null) {
+      return true;
+    }
+    return ring.enableNotifications() && ring.credit() - reserved.get() > 0;
   }
 
   @Override
@@ -132,6 +143,9 @@ public final class QueueMonoSend implements PollerTask {
     private @Nullable Subscription upstream;
     private volatile @Nullable Thread requestingThread;
     private volatile boolean terminated;
+    /** Items that arrived inside our last {@code request} call, and whether all did (keeps the batch large). */
+    private int deliveredInRequest;
+    private boolean keepingUp;
 
     SendSubscriber(QueueMonoSend parent, CoreSubscriber<? super Void> actual, BufferWriter<T> writer) {
       this.parent = parent;
@@ -172,13 +186,14 @@ public final class QueueMonoSend implements PollerTask {
           park();
           continue;
         }
-        int k = Math.min(credit, PREFETCH);
+        int k = keepingUp ? Math.min(credit, PREFETCH) : 1;
         if (parent.reserved.addAndGet(k) > ring.credit()) {
           parent.reserved.addAndGet(-k); // lost a race with another sender
           park();
           continue;
         }
         outstanding.addAndGet(k);
+        deliveredInRequest = 0;
         requestingThread = Thread.currentThread();
         try {
           Subscription s = upstream;
@@ -188,6 +203,7 @@ public final class QueueMonoSend implements PollerTask {
         } finally {
           requestingThread = null;
         }
+        keepingUp = deliveredInRequest == k;
         ring.flush();
       } while (wip.decrementAndGet() != 0);
     }
@@ -228,6 +244,8 @@ public final class QueueMonoSend implements PollerTask {
       }
       if (requestingThread != Thread.currentThread()) {
         ring.flush();
+      } else {
+        deliveredInRequest++;
       }
       if (outstanding.decrementAndGet() == 0) {
         drain();

@@ -151,7 +151,7 @@ final class BusEndpoint implements RpmsgEndpoint {
 
   @Override
   public Mono<Void> send(Publisher<? extends MemorySegment> payloads, @Nullable Duration timeout) {
-    return bus.send(this, RpmsgAddress.ANY, payloads, null, timeout);
+    return bus.send(this, RpmsgAddress.ANY, payloads, null, null, timeout);
   }
 
   @Override
@@ -159,12 +159,18 @@ final class BusEndpoint implements RpmsgEndpoint {
     if (dst == RpmsgAddress.ANY) {
       return Mono.error(new IllegalArgumentException("rpmsg endpoint " + describe() + ": cannot send to ANY"));
     }
-    return bus.send(this, dst, payloads, null, timeout);
+    return bus.send(this, dst, payloads, null, null, timeout);
   }
 
   @Override
   public <T> Mono<Void> send(Publisher<? extends T> items, BufferWriter<T> writer) {
-    return bus.send(this, RpmsgAddress.ANY, items, writer, null);
+    return bus.send(this, RpmsgAddress.ANY, items, writer, null, null);
+  }
+
+  @Override
+  public <T> Mono<Void> sendEach(Publisher<? extends T> items, java.util.function.ToIntFunction<? super T> destination,
+      BufferWriter<T> writer) {
+    return bus.send(this, RpmsgAddress.ANY, items, writer, destination, null);
   }
 
   Mono<Integer> destinationForSend() {

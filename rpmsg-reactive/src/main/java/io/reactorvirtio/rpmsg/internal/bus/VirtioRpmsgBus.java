@@ -687,7 +687,8 @@ public final class VirtioRpmsgBus implements RpmsgBus {
   }
 
   <T> Mono<Void> send(BusEndpoint ep, int explicitDst, Publisher<? extends T> items,
-      @Nullable BufferWriter<T> payloadWriter, @Nullable Duration timeout) {
+      @Nullable BufferWriter<T> payloadWriter, java.util.function.@Nullable ToIntFunction<? super T> perItemDst,
+      @Nullable Duration timeout) {
     Duration t = timeout != null ? timeout : options.sendTimeout();
     return Mono.defer(() -> {
       if (ep.isClosed()) {
@@ -698,7 +699,8 @@ public final class VirtioRpmsgBus implements RpmsgBus {
       Mono<Void> up = linkFailure == null ? Mono.empty() : upSink.asMono();
       Mono<Integer> dst = up.then(Mono.defer(() -> {
         progress.linkUp = true;
-        return explicitDst != RpmsgAddress.ANY ? Mono.just(explicitDst) : ep.destinationForSend();
+        return explicitDst != RpmsgAddress.ANY || perItemDst != null ? Mono.just(explicitDst)
+            : ep.destinationForSend();
       }));
       int src = ep.address();
       Flux<T> watched = Flux.<T>from(items).doOnRequest(progress::requested).doOnNext(x -> progress.arrived());
@@ -722,11 +724,12 @@ public final class VirtioRpmsgBus implements RpmsgBus {
         } else {
           frame = (item, buf) -> {
             int room = (int) Math.min(mtu, buf.byteSize() - RpmsgHeaderLayout.SIZE);
+            int to = perItemDst != null ? perItemDst.applyAsInt(item) : d;
             int n = payloadWriter.write(item, payloadViews.payloadOf(buf, Math.max(0, room)));
             if (n < 0 || n > room) {
               throw new RpmsgMessageTooLargeException(ep.describe(), n, room);
             }
-            RpmsgHeader.write(buf, 0, src, d, n);
+            RpmsgHeader.write(buf, 0, src, to, n);
             sent.incrementAndGet();
             progress.written.incrementAndGet();
             return RpmsgHeaderLayout.SIZE + n;
