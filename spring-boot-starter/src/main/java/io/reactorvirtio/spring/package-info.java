@@ -1,0 +1,5 @@
+/** The rpmsg Spring Boot starter. */
+@NullMarked
+package io.reactorvirtio.spring;
+
+import org.jspecify.annotations.NullMarked;
