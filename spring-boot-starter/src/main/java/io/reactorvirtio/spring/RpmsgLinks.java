@@ -1,16 +1,11 @@
 package io.reactorvirtio.spring;
 
 import io.reactorvirtio.rpmsg.RpmsgBus;
-import io.reactorvirtio.spring.internal.ManagedLink;
 import io.reactorvirtio.virtio.LinkState;
 import io.reactorvirtio.virtio.VirtioException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
-import org.springframework.context.SmartLifecycle;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -23,96 +18,27 @@ import reactor.core.publisher.Mono;
  * links.bus("soc1").flatMap(bus -> bus.openChannel("rpmsg-echo")).flatMap(ep -> ep.send(...))
  * }</pre>
  */
-public final class RpmsgLinks implements SmartLifecycle {
+public interface RpmsgLinks {
 
-  /** Links start early and stop late: endpoints (a later phase) run between. */
-  public static final int PHASE = Integer.MIN_VALUE / 2;
-
-  private final Map<String, ManagedLink> links = new LinkedHashMap<>();
-  private volatile boolean running;
-
-  public RpmsgLinks(RpmsgProperties properties) {
-    properties.getLinks().forEach((name, settings) -> links.put(name, new ManagedLink(name, settings)));
-  }
-
-  public Set<String> names() {
-    return Collections.unmodifiableSet(links.keySet());
-  }
+  Set<String> names();
 
   /** The link's bus, when it is there (a device-role link: once the driver has set DRIVER_OK). */
-  public Mono<RpmsgBus> bus(String link) {
-    return get(link).bus();
-  }
+  Mono<RpmsgBus> bus(String link);
 
   /** The link's bus now, or null while it is not open yet. */
-  public @Nullable RpmsgBus busNow(String link) {
-    return get(link).busNow();
-  }
+  @Nullable RpmsgBus busNow(String link);
 
-  public LinkState state(String link) {
-    return get(link).state();
-  }
+  LinkState state(String link);
 
-  public Flux<LinkState> states(String link) {
-    return get(link).states();
-  }
+  Flux<LinkState> states(String link);
 
   /** The last problem the link reported (a refusal, a silent peer), or null. */
-  public @Nullable VirtioException lastProblem(String link) {
-    return get(link).lastProblem();
-  }
+  @Nullable VirtioException lastProblem(String link);
 
   /** Why a device-role link is not open yet, or null. */
-  public @Nullable String waitingFor(String link) {
-    return get(link).waitingFor();
-  }
+  @Nullable String waitingFor(String link);
 
-  public RpmsgProperties.Link settings(String link) {
-    return get(link).settings();
-  }
+  RpmsgProperties.Link settings(String link);
 
-  public Path path(String link) {
-    return get(link).path();
-  }
-
-  private ManagedLink get(String link) {
-    ManagedLink l = links.get(link);
-    if (l == null) {
-      throw new IllegalArgumentException("no rpmsg link '" + link + "'; configured: " + links.keySet()
-          + " (rpmsg.links.<name>.*)");
-    }
-    return l;
-  }
-
-  @Override
-  public void start() {
-    try {
-      links.values().forEach(ManagedLink::open);
-    } catch (RuntimeException e) {
-      links.values().forEach(ManagedLink::close);
-      throw e;
-    }
-    running = true;
-  }
-
-  @Override
-  public void stop() {
-    running = false;
-    links.values().forEach(ManagedLink::close);
-  }
-
-  @Override
-  public boolean isRunning() {
-    return running;
-  }
-
-  @Override
-  public int getPhase() {
-    return PHASE;
-  }
-
-  @Override
-  public String toString() {
-    return "RpmsgLinks" + links.values();
-  }
+  Path path(String link);
 }

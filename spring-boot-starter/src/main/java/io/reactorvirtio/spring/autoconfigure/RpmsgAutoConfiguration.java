@@ -12,6 +12,7 @@ import io.reactorvirtio.spring.RpmsgLinks;
 import io.reactorvirtio.spring.RpmsgProperties;
 import io.reactorvirtio.spring.internal.HandlerObserver;
 import io.reactorvirtio.spring.internal.LinkReport;
+import io.reactorvirtio.spring.internal.ManagedLinks;
 import io.reactorvirtio.spring.internal.RpmsgEndpointRegistrar;
 import io.reactorvirtio.virtio.LinkState;
 import java.util.LinkedHashMap;
@@ -43,13 +44,13 @@ import org.springframework.context.annotation.Configuration;
 public class RpmsgAutoConfiguration {
 
   @Bean
-  @ConditionalOnMissingBean
-  public RpmsgLinks rpmsgLinks(RpmsgProperties properties) {
-    return new RpmsgLinks(properties);
+  @ConditionalOnMissingBean(RpmsgLinks.class)
+  ManagedLinks rpmsgLinks(RpmsgProperties properties) {
+    return new ManagedLinks(properties);
   }
 
   @Bean
-  public static RpmsgEndpointRegistrar rpmsgEndpointRegistrar(ObjectProvider<RpmsgLinks> links,
+  static RpmsgEndpointRegistrar rpmsgEndpointRegistrar(ObjectProvider<RpmsgLinks> links,
       ObjectProvider<HandlerObserver> observer) {
     return new RpmsgEndpointRegistrar(links, observer);
   }
@@ -118,7 +119,7 @@ public class RpmsgAutoConfiguration {
     }
 
     @Bean
-    public HandlerObserver rpmsgHandlerObserver(ObjectProvider<MeterRegistry> registries) {
+    HandlerObserver rpmsgHandlerObserver(ObjectProvider<MeterRegistry> registries) {
       return (link, name) -> {
         MeterRegistry registry = registries.getIfAvailable();
         if (registry == null) {

@@ -107,7 +107,7 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
 
   @Override
   public int getPhase() {
-    return RpmsgLinks.PHASE + 1;
+    return ManagedLinks.PHASE + 1;
   }
 
   /** A reply payload and the message it answers, released once the payload is in a ring buffer. */
