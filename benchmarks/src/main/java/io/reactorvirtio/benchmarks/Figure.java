@@ -7,10 +7,10 @@ import java.time.Duration;
  * One measured figure: which path (raw ring or Flux API), one-way or round trip, notification mode
  * and payload length.
  *
- * @param path {@code raw} or {@code flux}
+ * @param path {@code raw}, {@code flux}, {@code rpmsg}, {@code spring}, {@code tcp}, {@code agrona} or {@code cl}
  * @param kind {@code oneway} or {@code rtt}
- * @param mode raw: {@code busy} or {@code futex}; flux: {@code busyPoll}, {@code spinNNus} or
- *     {@code parkOnly}
+ * @param mode raw: {@code busy} or {@code futex}; flux, rpmsg, spring: {@code busyPoll},
+ *     {@code spinNNus} or {@code parkOnly}
  * @param payload message length in bytes
  */
 record Figure(String path, String kind, String mode, int payload) {
@@ -19,9 +19,9 @@ record Figure(String path, String kind, String mode, int payload) {
     return path.equals("raw");
   }
 
-  /** flux and rpmsg run on a link's poller, with an {@link IdlePolicy}. */
+  /** flux, rpmsg and spring run on a link's poller, with an {@link IdlePolicy}. */
   boolean polled() {
-    return path.equals("flux") || path.equals("rpmsg");
+    return path.equals("flux") || path.equals("rpmsg") || path.equals("spring");
   }
 
   boolean idle() {

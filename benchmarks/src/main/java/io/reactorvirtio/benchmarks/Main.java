@@ -16,12 +16,13 @@ public final class Main {
    * trip, then the poller policies; options given after {@code compare} override these.
    */
   static final String[] COMPARE = {
-    "--only", "cl,raw,flux,rpmsg,agrona,tcp",
+    "--only", "cl,raw,flux,rpmsg,spring,agrona,tcp",
     "--payloads", "16,64,256,496",
     "--kinds", "oneway,rtt",
     "--raw-modes", "busy",
     "--flux-modes", "busyPoll",
     "--rpmsg-modes", "busyPoll",
+    "--spring-modes", "busyPoll",
     "--policies", "busyPoll,spin50us,parkOnly",
     "--warmup-ms", "1000",
     "--measure-ms", "2000",

@@ -80,6 +80,7 @@ final class Peer {
           case "raw" -> RawRing.device(kind, mode, payload, file, queueSize, bufferSize, spinNanos);
           case "flux" -> FluxPath.device(kind, new Figure(path, kind, mode, payload).idlePolicy(), payload, file);
           case "rpmsg" -> RpmsgPath.device(kind, new Figure(path, kind, mode, payload).idlePolicy(), payload, file);
+          case "spring" -> SpringPath.device(new Figure(path, kind, mode, payload), file, queueSize, bufferSize);
           case "tcp" -> TcpPath.device(kind, payload);
           case "agrona" -> AgronaPath.device(kind, payload, file);
           case "cl" -> CacheLine2.device(file);

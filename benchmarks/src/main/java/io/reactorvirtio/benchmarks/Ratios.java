@@ -71,6 +71,40 @@ final class Ratios {
     }
   }
 
+  /**
+   * Informational, no target: what the {@code @RpmsgEndpoint} method costs over the plain Flux API
+   * on the same rpmsg driver, figure by figure (same kind, payload and idle policy).
+   */
+  static void printSpringOverhead(PrintStream out, List<Result> rs) {
+    String fmt = "  %-44s %5s  %-9s %-24s %s%n";
+    boolean header = false;
+    for (Result s : rs) {
+      Figure f = s.figure;
+      if (!f.path().equals("spring") || f.idle()) {
+        continue;
+      }
+      Result r = find(rs, "rpmsg", f.kind(), f.payload(), m -> m.equals(f.mode()));
+      if (r == null) {
+        continue;
+      }
+      if (!header) {
+        out.println("@RpmsgEndpoint overhead (informational; spring / rpmsg, same run, same near/far label):");
+        header = true;
+      }
+      String what = f.rtt()
+          ? "spring rtt p50 / rpmsg rtt p50 " + f.mode() + " @" + f.payload() + " B"
+          : "spring / rpmsg one-way msgs/s " + f.mode() + " @" + f.payload() + " B";
+      String labels = s.placement() + "/" + r.placement();
+      if (!s.placement().equals(r.placement()) || s.placement().equals("mixed")) {
+        out.printf(Locale.ROOT, fmt, what, "", "-", labels, "not comparable (placement differs or mixed)");
+        continue;
+      }
+      double ratio = f.rtt() ? s.p50 / r.p50 : s.rate / r.rate;
+      String dist = Table.disturbed(s) || Table.disturbed(r) ? "(disturbed!)" : "";
+      out.printf(Locale.ROOT, fmt, what, "", String.format(Locale.ROOT, "%.2f", ratio), labels, dist);
+    }
+  }
+
   private static double nz(double d) {
     return Double.isNaN(d) ? 0 : d;
   }

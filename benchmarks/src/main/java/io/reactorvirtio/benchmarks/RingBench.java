@@ -51,7 +51,10 @@ public final class RingBench {
         --only LIST           also: rpmsg (our rpmsg, Flux API), tcp (Reactor Netty on 127.0.0.1), agrona
                               (OneToOneRingBuffer in /dev/shm), cl (two-process cache-line ping-pong)
         --rpmsg-modes LIST    rpmsg idle policies (default busyPoll)
-        --policies LIST       poller policies (e.g. busyPoll,spin50us,parkOnly): flux and rpmsg round trip at
+        --only ...,spring     also: our rpmsg through a Spring Boot @RpmsgEndpoint method in the peer (the parent
+                              is the rpmsg driver, unchanged)
+        --spring-modes LIST   the @RpmsgEndpoint link's idle policy (default busyPoll)
+        --policies LIST       poller policies (e.g. busyPoll,spin50us,parkOnly): flux, rpmsg, spring round trip at
                               --policy-payload B (default 64), and the CPU an idle flux link costs (--idle-ms, default 4000)
         --interleave          order the figures by payload and kind, systems side by side (compare's default)
         --kinds ...,idle      also measure idle CPU for every --flux-modes policy
@@ -67,9 +70,10 @@ public final class RingBench {
   record Options(long warmupNanos, long measureNanos, long clMillis, List<String> paths, List<String> kinds,
       List<Integer> payloads, List<String> rawModes, List<String> fluxModes, long futexSpinNanos, int queueSize,
       int bufferSize, boolean quick, long waitIdleNanos, int retries, List<String> peerJvmArgs,
-      List<String> rpmsgModes, List<String> policies, int policyPayload, long idleNanos, boolean interleave) {
+      List<String> rpmsgModes, List<String> policies, int policyPayload, long idleNanos, boolean interleave,
+      List<String> springModes) {
 
-    static final List<String> PATHS = List.of("raw", "flux", "rpmsg", "tcp", "agrona", "cl");
+    static final List<String> PATHS = List.of("raw", "flux", "rpmsg", "spring", "tcp", "agrona", "cl");
 
     static Options parse(String[] args) {
       Map<String, String> m = new HashMap<>();
@@ -121,13 +125,14 @@ public final class RingBench {
       String pja = m.getOrDefault("peer-jvm-args", "").trim();
       List<String> peerJvmArgs = pja.isEmpty() ? List.of() : List.of(pja.split("\\s+"));
       List<String> rpmsgModes = List.of(m.getOrDefault("rpmsg-modes", "busyPoll").split(","));
+      List<String> springModes = List.of(m.getOrDefault("spring-modes", "busyPoll").split(","));
       String pol = m.getOrDefault("policies", "");
       List<String> policies = pol.isEmpty() ? List.of() : List.of(pol.split(","));
       int policyPayload = Integer.parseInt(m.getOrDefault("policy-payload", "64"));
       long idle = Long.parseLong(m.getOrDefault("idle-ms", quick ? "1000" : "4000")) * 1_000_000L;
       return new Options(warmup, measure, cl, paths, kinds, payloads, rawModes, fluxModes, spin, queueSize, bufferSize,
           quick, waitIdle, retries, peerJvmArgs, rpmsgModes, policies, policyPayload, idle,
-          m.containsKey("interleave"));
+          m.containsKey("interleave"), springModes);
     }
 
     List<Figure> figures() {
@@ -137,6 +142,7 @@ public final class RingBench {
           case "raw" -> rawModes;
           case "flux" -> fluxModes;
           case "rpmsg" -> rpmsgModes;
+          case "spring" -> springModes;
           case "tcp" -> List.of("netty");
           default -> List.of("busy");
         };
@@ -169,9 +175,9 @@ public final class RingBench {
             .thenComparing(f -> f.kind().equals("rtt") ? 1 : 0));
         out = sorted;
       }
-      // Poller policies: round trip at one payload on the flux and rpmsg paths, and an idle link.
+      // Poller policies: round trip at one payload on the flux, rpmsg and spring paths, and an idle link.
       for (String mode : policies) {
-        for (String path : List.of("flux", "rpmsg")) {
+        for (String path : List.of("flux", "rpmsg", "spring")) {
           if (paths.contains(path)) {
             Figure f = new Figure(path, "rtt", mode, policyPayload);
             f.idlePolicy();
@@ -318,7 +324,8 @@ public final class RingBench {
       r = switch (f.path()) {
         case "raw" -> runRaw(f, o, peer, file);
         case "flux" -> f.idle() ? FluxPath.driverIdle(f, o, peer, file) : runFlux(f, o, peer, file);
-        case "rpmsg" -> RpmsgPath.driver(f, o, peer, file, o.warmupNanos, o.measureNanos);
+        // spring: the peer serves the channel with an @RpmsgEndpoint method; this side is the same.
+        case "rpmsg", "spring" -> RpmsgPath.driver(f, o, peer, file, o.warmupNanos, o.measureNanos);
         case "tcp" -> {
           Result t = TcpPath.driver(f, file.toString(), o.warmupNanos, o.measureNanos, peer);
           applyPeerReport(t, peer.expect("DONE", PeerJvm.START_TIMEOUT_NANOS));

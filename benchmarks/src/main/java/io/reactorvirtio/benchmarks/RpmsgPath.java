@@ -36,7 +36,12 @@ final class RpmsgPath {
 
   private RpmsgPath() {}
 
+  /**
+   * The driver side, for the {@code rpmsg} figures and, unchanged, for the {@code spring} ones
+   * (the peer's device side is then an {@code @RpmsgEndpoint} method, see {@link SpringPath}).
+   */
   static Result driver(Figure f, RingBench.Options o, PeerJvm peer, Path file, long warmupNanos, long measureNanos) {
+    String what = f.path();
     try (VirtioShmLink link = VirtioShmLink.create(file, FluxPath.options(f.idlePolicy(), o.queueSize(),
             o.bufferSize()));
         RpmsgBus bus = RpmsgVirtio.driver(link, RpmsgOptions.defaults().withName("bench-driver"))) {
@@ -44,7 +49,7 @@ final class RpmsgPath {
       peer.expect("READY", PeerJvm.START_TIMEOUT_NANOS);
       RpmsgEndpoint ep = bus.openChannel(NAME).block(TIMEOUT);
       if (ep == null) {
-        throw new BenchFailure("rpmsg: no endpoint for channel " + NAME);
+        throw new BenchFailure(what + ": no endpoint for channel " + NAME);
       }
       long[] threads = Alloc.selfAndPoller(link.path().getFileName().toString());
       Result r;
@@ -54,16 +59,16 @@ final class RpmsgPath {
         CompletableFuture<Void> sendDone = ep.send(d.pings, d).toFuture();
         ep.receive().subscribe(d);
         d.start();
-        Stall stall = new Stall("rpmsg round-trip driver", peer);
+        Stall stall = new Stall(what + " round-trip driver", peer);
         FluxPath.awaitWithStall(d.finished, stall, () -> d.seq);
         if (d.failure != null) {
-          throw new BenchFailure("rpmsg round trip: " + d.failure.getMessage(), d.failure);
+          throw new BenchFailure(what + " round trip: " + d.failure.getMessage(), d.failure);
         }
         FluxPath.awaitWithStall(sendDone, stall, () -> d.seq);
         r = new Result(f);
         long count = d.s1 - d.s0;
         if (d.hist.getTotalCount() != count) {
-          throw new BenchFailure("rpmsg round trip: " + d.hist.getTotalCount() + " samples for " + count);
+          throw new BenchFailure(what + " round trip: " + d.hist.getTotalCount() + " samples for " + count);
         }
         r.interval(count, d.t1 - d.t0);
         r.latencies(d.hist);
@@ -73,9 +78,9 @@ final class RpmsgPath {
       } else {
         FluxPath.OneWaySender s = new FluxPath.OneWaySender(f, warmupNanos, measureNanos, threads);
         CompletableFuture<Void> done = ep.send(Flux.generate(s), s).toFuture();
-        FluxPath.awaitWithStall(done, new Stall("rpmsg one-way driver", peer), () -> s.seq);
+        FluxPath.awaitWithStall(done, new Stall(what + " one-way driver", peer), () -> s.seq);
         if (!s.endSent) {
-          throw new BenchFailure("rpmsg one-way: the send completed before END was written");
+          throw new BenchFailure(what + " one-way: the send completed before END was written");
         }
         r = new Result(f);
         r.interval(s.s1 - s.s0, s.t1 - s.t0);
@@ -118,7 +123,7 @@ final class RpmsgPath {
         throw new BenchFailure("rpmsg device: no endpoint");
       }
       long[] threads = Alloc.selfAndPoller(file.getFileName().toString());
-      DeviceSink sink = new DeviceSink(len, threads, kind.equals("rtt"));
+      DeviceSink sink = new DeviceSink(new Tally(len, threads), kind.equals("rtt"));
       if (sink.echo) {
         ep.send(sink.echoes, sink).subscribe(null, sink::fail);
       }
@@ -126,7 +131,7 @@ final class RpmsgPath {
       Peer.ready();
       Stall stall = new Stall("rpmsg device", null);
       while (!sink.finished.await(100, TimeUnit.MILLISECONDS)) {
-        stall.check(System.nanoTime(), sink.expected);
+        stall.check(System.nanoTime(), sink.tally.expected);
       }
       if (sink.failure != null) {
         throw new BenchFailure("rpmsg device: " + sink.failure, sink.failure);
@@ -138,29 +143,89 @@ final class RpmsgPath {
           drain.check(System.nanoTime(), sink.echoes.pending());
         }
       }
-      return "DONE count=" + sink.expected + " measured=" + sink.measured + " alloc=" + sink.alloc + " parks="
-          + link.parks();
+      return sink.tally.done(link.parks());
+    }
+  }
+
+  /**
+   * What a receiving device does with each message, whatever hands it over (a {@code receive()}
+   * subscriber here, an {@code @RpmsgEndpoint} method in {@link SpringPath}): checks it
+   * ({@link Msg#check}: sequence, length, pattern), counts MEASURE messages, and measures this
+   * side's allocation ({@link Alloc}, over {@link #threads}) and CPU over the measured window.
+   * Called on one thread (the link's poller); the results are read after {@code END}.
+   */
+  static final class Tally {
+    final int len;
+    volatile long @Nullable [] threads;
+    volatile long expected;
+    long measured;
+    long a0 = -1;
+    volatile long alloc;
+
+    Tally(int len, long @Nullable [] threads) {
+      this.len = len;
+      this.threads = threads;
+    }
+
+    /**
+     * The message's type ({@link Msg#WARMUP}, {@link Msg#MEASURE} or {@link Msg#END}: the
+     * measured window closes), or a negative {@link Msg#check} code for a bad message
+     * ({@link #describe} says what is wrong). Allocation-free.
+     */
+    int accept(MemorySegment data, int length) {
+      long n = expected;
+      int code = Msg.check(data, 0, length, len, n);
+      if (code != Msg.OK) {
+        return code;
+      }
+      int type = Msg.type(data, 0);
+      if (type == Msg.END) {
+        alloc = a0 < 0 ? 0 : Alloc.bytes(threads()) - a0;
+        Cpu.end();
+        return type;
+      }
+      if (type == Msg.MEASURE) {
+        if (a0 < 0) {
+          Cpu.start();
+          a0 = Alloc.bytes(threads());
+        }
+        measured++;
+      }
+      expected = n + 1;
+      return type;
+    }
+
+    private long[] threads() {
+      long[] t = threads;
+      if (t == null) {
+        throw new IllegalStateException("measuring threads not set");
+      }
+      return t;
+    }
+
+    /** Why the message {@link #accept} refused with {@code code} is bad (allocates: failure path). */
+    String describe(int code, MemorySegment data, int length) {
+      return Msg.describe(code, data, 0, length, len, expected);
+    }
+
+    /** The peer's report after END ({@link RingBench#applyPeerReport}); {@code parks} -1: unknown. */
+    String done(long parks) {
+      return "DONE count=" + expected + " measured=" + measured + " alloc=" + alloc + " parks=" + parks;
     }
   }
 
   /** Receives on queue 1 (poller thread): checks every message; echoes it on queue 0 for rtt. */
   static final class DeviceSink implements CoreSubscriber<RpmsgMessage>, BufferWriter<RpmsgMessage> {
-    final int len;
-    final long[] threads;
+    final Tally tally;
     final boolean echo;
     final Pump<RpmsgMessage> echoes = new Pump<>(1024);
     final CountDownLatch finished = new CountDownLatch(1);
-    volatile long expected;
-    long measured;
-    long a0 = -1;
-    volatile long alloc;
     volatile @Nullable Throwable failure;
     @Nullable Subscription subscription;
     boolean done;
 
-    DeviceSink(int len, long[] threads, boolean echo) {
-      this.len = len;
-      this.threads = threads;
+    DeviceSink(Tally tally, boolean echo) {
+      this.tally = tally;
       this.echo = echo;
     }
 
@@ -176,20 +241,16 @@ final class RpmsgPath {
         lease.release();
         return;
       }
-      long n = expected;
       MemorySegment data = lease.data();
-      int code = Msg.check(data, 0, lease.length(), len, n);
-      if (code != Msg.OK) {
-        String why = Msg.describe(code, data, 0, lease.length(), len, n);
+      int type = tally.accept(data, lease.length());
+      if (type < 0) {
+        String why = tally.describe(type, data, lease.length());
         lease.release();
         fail(new BenchFailure(why));
         return;
       }
-      int type = Msg.type(data, 0);
       if (type == Msg.END) {
         lease.release();
-        alloc = a0 < 0 ? 0 : Alloc.bytes(threads) - a0;
-        Cpu.end();
         done = true;
         if (echo) {
           echoes.complete();
@@ -201,14 +262,6 @@ final class RpmsgPath {
         finished.countDown();
         return;
       }
-      if (type == Msg.MEASURE) {
-        if (a0 < 0) {
-          Cpu.start();
-          a0 = Alloc.bytes(threads);
-        }
-        measured++;
-      }
-      expected = n + 1;
       if (echo) {
         if (!echoes.offer(lease)) {
           lease.release();

@@ -56,26 +56,29 @@ final class Table {
       out.println(rule);
     }
     Ratios.print(out, results);
+    Ratios.printSpringOverhead(out, results);
     out.println(rule);
     out.println("path: raw = our split virtqueue, no Reactor; flux = our Virtqueue send/receive (Flux API); rpmsg = our"
-        + " rpmsg endpoints (Flux API); tcp = Reactor Netty TCP on 127.0.0.1, 4-byte length prefix; agrona ="
+        + " rpmsg endpoints (Flux API); spring = our rpmsg through a Spring Boot @RpmsgEndpoint(blocking = false)"
+        + " method in the peer (its link: rpmsg.links.bench, shm device; the message's payload returned as the echo,"
+        + " copied by the starter into a ring buffer), the parent the same rpmsg Flux-API driver; tcp = Reactor Netty TCP on 127.0.0.1, 4-byte length prefix; agrona ="
         + " Agrona OneToOneRingBuffer in a /dev/shm file; cl = a cache-line ping-pong (the floor). All two processes.");
-    out.println("rate: one-way = messages per second (raw/flux/rpmsg: sent, consumed and completed; agrona: written;"
+    out.println("rate: one-way = messages per second (raw/flux/rpmsg/spring: sent, consumed and completed; agrona: written;"
         + " tcp: received by the server); rtt = round trips per second (one message in flight).");
     out.println("p50/p99/p99.9/max: round-trip latency (send -> echo received and checked) in microseconds.");
     out.println("B/msg: heap bytes allocated per message over the measured interval (ThreadMXBean); drv ="
-        + " this JVM's measuring thread (+ its link's virtio-poller thread for flux/rpmsg; the whole JVM for tcp);"
+        + " this JVM's measuring thread (+ its link's virtio-poller thread for flux/rpmsg/spring; the whole JVM for tcp);"
         + " dev = the same in the peer.");
     out.println("CPU s per M: CPU seconds of both processes (each its own process CPU time over its measured interval)"
         + " per million messages (one-way) or round trips (rtt).");
-    out.println("parks: times each side parked in the kernel (futex wait) during the figure (incl. warm-up).");
+    out.println("parks: times each side parked in the kernel (futex wait) during the figure (incl. warm-up); '-':"
+        + " unknown (spring dev: the starter does not expose its link's park count).");
     out.printf(Locale.ROOT, "CL ns: cache-line ping-pong round trip measured in this JVM before/after the figure;"
         + " place = near (both < %.0f ns), far (both > %.0f ns) or mixed.%n", CacheLine.NEAR_BELOW_NS,
         CacheLine.FAR_ABOVE_NS);
     out.println("other/steal CPU%: CPU used by other processes on this machine / stolen by the hypervisor during"
         + " the figure, in % of one CPU.");
     out.println("bulk MB/s: not measured: no path fragments messages (rpmsg MTU 496 B, one buffer per message).");
-    out.println("@RpmsgEndpoint (Spring): n/a (no Spring starter yet).");
     if (busy > 0) {
       out.printf(Locale.ROOT, "WARNING: %d of %d figures ran while other processes or the host used more than"
           + " %.0f%% of a CPU (marked !): those figures are not representative; re-run on an idle machine.%n",
@@ -115,6 +118,9 @@ final class Table {
   }
 
   static String count(long c) {
+    if (c < 0) {
+      return "-";
+    }
     if (c >= 10_000_000) {
       return String.format(Locale.ROOT, "%.1fM", c / 1e6);
     }
