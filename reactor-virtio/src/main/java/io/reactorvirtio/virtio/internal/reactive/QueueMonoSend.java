@@ -7,9 +7,8 @@ import io.reactorvirtio.virtio.VirtioException;
 import io.reactorvirtio.virtio.internal.poll.LinkPoller;
 import io.reactorvirtio.virtio.internal.poll.PollerTask;
 import io.reactorvirtio.virtio.internal.queue.SendRing;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -42,7 +41,12 @@ public final class QueueMonoSend implements PollerTask {
   private final SendRing ring;
   private final LinkPoller poller;
   private final AtomicInteger reserved = new AtomicInteger();
-  private final Queue<SendSubscriber<?>> starved = new ConcurrentLinkedQueue<>();
+  /**
+   * Senders waiting for credit: an intrusive Treiber stack (each sender links itself through its
+   * own {@code nextStarved} field, so parking allocates nothing; the poller takes the whole stack
+   * at once, which is ABA-free). A sender is on it at most once ({@code parked}).
+   */
+  private final AtomicReference<@Nullable SendSubscriber<?>> starved = new AtomicReference<>();
   /** Sends under way, so that a dead peer can fail them. */
   private final java.util.Set<SendSubscriber<?>> active = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -61,9 +65,34 @@ public final class QueueMonoSend implements PollerTask {
     };
   }
 
+  void push(SendSubscriber<?> s) {
+    SendSubscriber<?> head;
+    do {
+      head = starved.get();
+      s.nextStarved = head;
+    } while (!starved.compareAndSet(head, s));
+  }
+
+  /** Takes every parked sender, oldest first. */
+  private @Nullable SendSubscriber<?> takeAll() {
+    SendSubscriber<?> s = starved.getAndSet(null);
+    SendSubscriber<?> reversed = null;
+    while (s != null) {
+      SendSubscriber<?> next = s.nextStarved;
+      s.nextStarved = reversed;
+      reversed = s;
+      s = next;
+    }
+    return reversed;
+  }
+
+  boolean anyStarved() {
+    return starved.get() != null;
+  }
+
   @Override
   public int doWork() {
-    if (starved.isEmpty()) {
+    if (!anyStarved()) {
       return 0;
     }
     VirtioException err = ring.error();
@@ -72,21 +101,22 @@ public final class QueueMonoSend implements PollerTask {
     }
     // Resume only those parked now: a sender that finds no credit again parks anew, for the
     // next round (otherwise this loop would spin on it).
-    int n = starved.size();
-    for (int i = 0; i < n; i++) {
-      SendSubscriber<?> s = starved.poll();
-      if (s == null) {
-        break;
-      }
+    int n = 0;
+    SendSubscriber<?> s = takeAll();
+    while (s != null) {
+      SendSubscriber<?> next = s.nextStarved;
+      s.nextStarved = null;
       s.parked.set(false);
       s.drain();
+      n++;
+      s = next;
     }
     return n;
   }
 
   @Override
   public boolean armNotifications() {
-    if (starved.isEmpty()) {
+    if (!anyStarved()) {
       return false;
     }
     // Credit may already be there (a reservation given back); otherwise ask the peer to tell us,
@@ -109,7 +139,7 @@ public final class QueueMonoSend implements PollerTask {
       s.cancelUpstream();
       s.fail(error);
     }
-    starved.clear();
+    starved.set(null);
   }
 
   /** After {@link #failAll} and a ring reset: no credit is reserved any more. */
@@ -125,9 +155,12 @@ public final class QueueMonoSend implements PollerTask {
 
   @Override
   public void onClose() {
-    SendSubscriber<?> s;
-    while ((s = starved.poll()) != null) {
+    SendSubscriber<?> s = takeAll();
+    while (s != null) {
+      SendSubscriber<?> next = s.nextStarved;
+      s.nextStarved = null;
       s.fail(new LinkDownException("virtqueue '" + ring.name() + "': link closed"));
+      s = next;
     }
   }
 
@@ -140,6 +173,8 @@ public final class QueueMonoSend implements PollerTask {
     private final AtomicInteger wip = new AtomicInteger();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean parked = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The next sender on the starved stack (written before the CAS that publishes this one). */
+    @Nullable SendSubscriber<?> nextStarved;
     private @Nullable Subscription upstream;
     private volatile @Nullable Thread requestingThread;
     private volatile boolean terminated;
@@ -211,7 +246,7 @@ public final class QueueMonoSend implements PollerTask {
     /** Waits on the queue's starved list (once) until the poller sees credit. */
     private void park() {
       if (parked.compareAndSet(false, true)) {
-        parent.starved.add(this);
+        parent.push(this);
         parent.poller.wake();
       }
     }
@@ -311,7 +346,7 @@ public final class QueueMonoSend implements PollerTask {
       int left = outstanding.getAndSet(0);
       if (left > 0) {
         parent.reserved.addAndGet(-left);
-        if (!parent.starved.isEmpty()) {
+        if (parent.anyStarved()) {
           parent.poller.wake(); // the credit this sender held may let a parked one go on
         }
       }
