@@ -113,8 +113,9 @@ public final class ManagedLink implements AutoCloseable {
         .subscribeOn(Schedulers.boundedElastic())
         .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, RETRY).filter(e -> !closed).doBeforeRetry(s -> {
           String why = String.valueOf(s.failure().getMessage());
-          if (!why.equals(waitingFor)) {
-            log.info("rpmsg link '{}' (device, {}): waiting for the driver: {}", name, path, why);
+          if (!why.equals(waitingFor)) { // on a timer thread, which must not block: log elsewhere
+            Schedulers.boundedElastic().schedule(
+                () -> log.info("rpmsg link '{}' (device, {}): waiting for the driver: {}", name, path, why));
           }
           waitingFor = why;
         }))
@@ -180,7 +181,9 @@ public final class ManagedLink implements AutoCloseable {
     state = l::state;
     states = l.states();
     problem = l::lastProblem;
-    RpmsgVirtio.device(l, rpmsgOptions()).subscribe(b -> publish(b));
+    // The bus is handed out on the link's poller thread: publish (and log, and let endpoint
+    // bindings start) off it.
+    RpmsgVirtio.device(l, rpmsgOptions()).publishOn(Schedulers.boundedElastic()).subscribe(this::publish);
   }
 
   private void attach(AutoCloseable l, Supplier<LinkState> st, Flux<LinkState> sts,

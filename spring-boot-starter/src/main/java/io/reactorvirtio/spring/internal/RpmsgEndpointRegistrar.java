@@ -110,6 +110,11 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
     return ManagedLinks.PHASE + 1;
   }
 
+  /** Logging may block: never on a link's poller thread (where messages and replies are handled). */
+  static void offPoller(Runnable r) {
+    Schedulers.boundedElastic().schedule(r);
+  }
+
   /** A reply payload and the message it answers, released once the payload is in a ring buffer. */
   record Reply(MemorySegment payload, RpmsgMessage message) {
     void release() {
@@ -151,16 +156,16 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
       EndpointOptions opts = a.announce() ? EndpointOptions.named(a.name()).announced() : EndpointOptions.named(a.name());
       run = links.bus(a.link()).flatMap(bus -> bus.createEndpoint(opts)).doOnNext(ep -> {
         endpoint = ep;
-        log.info("@RpmsgEndpoint {} bound to '{}' on link '{}' (address {})", method.describe(), a.name(), a.link(),
-            ep.address());
+        offPoller(() -> log.info("@RpmsgEndpoint {} bound to '{}' on link '{}' (address {})", method.describe(),
+            a.name(), a.link(), ep.address()));
       }).flatMap(ep -> Mono.defer(() -> ep.sendEach(replies(ep), r -> r.message().source(), WRITER))
           .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofMillis(100))
               .filter(e -> !stopped && !ep.isClosed())
-              .doBeforeRetry(s -> log.warn("@RpmsgEndpoint {} on link '{}': {}; resuming", method.describe(),
-                  a.link(), s.failure().toString()))))
+              .doBeforeRetry(s -> offPoller(() -> log.warn("@RpmsgEndpoint {} on link '{}': {}; resuming",
+                  method.describe(), a.link(), s.failure().toString())))))
           .subscribe(null, e -> {
             if (!stopped) {
-              log.error("@RpmsgEndpoint {} on link '{}' stopped", method.describe(), a.link(), e);
+              offPoller(() -> log.error("@RpmsgEndpoint {} on link '{}' stopped", method.describe(), a.link(), e));
             }
           });
     }
@@ -242,8 +247,8 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
     private void failed(Throwable t) {
       long n = errors.incrementAndGet();
       if (n <= 10 || n % 1000 == 0) {
-        Schedulers.boundedElastic().schedule(() -> log.warn("@RpmsgEndpoint {} threw (error {} so far); the endpoint "
-            + "goes on", method.describe(), n, t));
+        offPoller(() -> log.warn("@RpmsgEndpoint {} threw (error {} so far); the endpoint goes on",
+            method.describe(), n, t));
       }
     }
 
