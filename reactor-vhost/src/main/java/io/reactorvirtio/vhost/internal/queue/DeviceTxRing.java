@@ -24,6 +24,7 @@ public final class DeviceTxRing implements SendRing {
   private final int maxMessageSize;
   private final MemorySegment[] slices;
   private final long[] sliceOffsets;
+  private final int sliceShift;
   private final SpinLock lock = new SpinLock();
 
   public DeviceTxRing(Vringh ring, Doorbell doorbell, int maxMessageSize) {
@@ -31,8 +32,10 @@ public final class DeviceTxRing implements SendRing {
     this.chain = ring.newChain();
     this.doorbell = doorbell;
     this.maxMessageSize = maxMessageSize;
-    this.slices = new MemorySegment[ring.size()];
-    this.sliceOffsets = new long[ring.size()];
+    int cache = Integer.highestOneBit(Math.max(2, ring.size()) * 4 - 1); // >= 2 x queue size, a power of two
+    this.slices = new MemorySegment[cache];
+    this.sliceOffsets = new long[cache];
+    this.sliceShift = 64 - Integer.numberOfTrailingZeros(cache);
   }
 
   @Override
@@ -79,13 +82,19 @@ public final class DeviceTxRing implements SendRing {
     }
   }
 
-  /** The chain's buffer as a slice, cached per head while the driver keeps it in place. */
+  /**
+   * The chain's buffer as a slice, cached by its place in the window (a direct-mapped table keyed
+   * by offset): a driver posts the same buffers again and again, though not always under the same
+   * descriptor head, so after warm-up a write allocates no slice (and layers above that cache
+   * per-buffer views, such as rpmsg's payload views, keep hitting).
+   */
   private MemorySegment slice(int head, long offset, int length) {
-    MemorySegment s = slices[head];
-    if (s == null || sliceOffsets[head] != offset || s.byteSize() != length) {
+    int i = (int) ((offset * 0x9E3779B97F4A7C15L) >>> sliceShift);
+    MemorySegment s = slices[i];
+    if (s == null || sliceOffsets[i] != offset || s.byteSize() != length) {
       s = chain.window().asSlice(offset, length);
-      slices[head] = s;
-      sliceOffsets[head] = offset;
+      slices[i] = s;
+      sliceOffsets[i] = offset;
     }
     return s;
   }
