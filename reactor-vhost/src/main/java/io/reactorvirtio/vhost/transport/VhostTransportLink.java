@@ -86,6 +86,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
   private final List<DeviceRxRing> rxRings = new ArrayList<>();
   private final List<DeviceTxRing> txRings = new ArrayList<>();
   private int attachedSize;
+  private int attachedBuffer;
   private volatile boolean closed;
 
   private VhostTransportLink(DeviceTransport transport, ShmLinkOptions options, Duration negotiationTimeout) {
@@ -165,7 +166,10 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
       regs.write(VirtioRegisters.queue(q, VirtioRegisters.QUEUE_MAX_SIZE), options.queueSize());
     }
     clearError();
+    // Whatever DEVICE_STATUS holds belongs to a driver session this device instance did not
+    // follow from 0 (a restarted device must not adopt an old DRIVER_OK): wait for a new session.
     follower.session = regs.read(VirtioRegisters.SESSION);
+    follower.refused = true;
     regs.write(VirtioRegisters.STATUS_ACK, 0);
     regs.write(VirtioRegisters.ACK_SESSION, follower.session);
     regs.write(VirtioRegisters.DEVICE_GENERATION, regs.read(VirtioRegisters.DEVICE_GENERATION) + 1);
@@ -236,7 +240,12 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
         LinkDownException why = new LinkDownException(name + ": driver silent for " + silentNanos / 1_000_000
             + " ms (liveness bound " + livenessMs + " ms)");
         LinkStates.failAll(queues, why);
-        follower.attached = false;
+        follower.detachRings();
+        // If the driver is only slow (not dead), it must not go on with rings we stopped
+        // serving: ask it for a reset, and follow nothing until it makes one (a new session).
+        follower.refused = true;
+        regs.write(VirtioRegisters.STATUS_ACK, follower.status | STATUS_DEVICE_NEEDS_RESET);
+        regs.write(VirtioRegisters.ACK_SESSION, follower.session);
         states.set(LinkState.DOWN, why);
       }
 
@@ -278,7 +287,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
         if (attached || states.current() != LinkState.DOWN) {
           LinkDownException why = new LinkDownException(name + ": the hardware link went down");
           LinkStates.failAll(queues, why);
-          attached = false;
+          detachRings();
           states.set(LinkState.DOWN, why);
         }
         return 0;
@@ -336,6 +345,21 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
 
     private int errorQueue = -1;
 
+    /** Stops every queue touching its ring until the next attach (virtio: no ring access outside DRIVER_OK). */
+    void detachRings() {
+      attached = false;
+      for (DeviceRxRing rx : rxRings) {
+        if (rx != null) {
+          rx.suspend();
+        }
+      }
+      for (DeviceTxRing tx : txRings) {
+        if (tx != null) {
+          tx.suspend();
+        }
+      }
+    }
+
     @Override
     public long wakeWithinNanos() {
       return attached || refused ? UP_CHECK_NANOS : STEP_NANOS;
@@ -345,8 +369,8 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
     private void reset() {
       if (attached) {
         LinkStates.failAll(queues, new LinkDownException(name + ": the driver reset the device"));
-        attached = false;
       }
+      detachRings(); // before acknowledging 0: the driver may re-initialise the rings from then on
       refused = false;
       status = 0;
       clearError();
@@ -400,7 +424,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
             eventIdx, false));
       }
       bufferSize = buf;
-      if (queues.isEmpty() || size != attachedSize) {
+      if (queues.isEmpty() || size != attachedSize || buf != attachedBuffer) {
         List<QueueHandle> old = queues;
         old.forEach(QueueHandle::detach);
         rxRings.clear();
@@ -421,6 +445,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
         }
         queues = List.copyOf(fresh);
         attachedSize = size;
+        attachedBuffer = buf;
       } else {
         for (int q = 0; q < count; q++) {
           DeviceRxRing rx = rxRings.get(q);
@@ -443,8 +468,8 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
       refused = true;
       if (attached) {
         LinkStates.failAll(queues, new LinkDownException(name + ": " + why.getMessage()));
-        attached = false;
       }
+      detachRings();
       regs.write(VirtioRegisters.ERROR_CODE, why.violation().ordinal() + 1);
       regs.write(VirtioRegisters.ERROR_QUEUE, queue);
       regs.write(VirtioRegisters.ERROR_VALUE, (int) why.value());

@@ -271,6 +271,12 @@ public final class VirtioTransportLink implements AutoCloseable {
     private int deviceGeneration;
     private int refusals;
     private volatile long accepted;
+    /**
+     * The rings may hold a device's work (DRIVER_OK was written since the last reset): they are
+     * re-initialised once the device has acknowledged the next reset, never while it may still
+     * be using them.
+     */
+    private boolean ringsDirty;
 
     @Override
     public int doWork() {
@@ -290,7 +296,13 @@ public final class VirtioTransportLink implements AutoCloseable {
             phase = Phase.WAIT_DEVICE;
           }
         }
-        case FAILED -> { }
+        case FAILED -> {
+          // Given up on that device; a new device instance (a new generation) gets a fresh chance.
+          if (regs.read(VirtioRegisters.DEVICE_GENERATION) != deviceGeneration && deviceThere()) {
+            refusals = 0;
+            phase = Phase.WAIT_DEVICE;
+          }
+        }
       }
       return 0; // control plane: never keeps the poller from parking
     }
@@ -330,6 +342,15 @@ public final class VirtioTransportLink implements AutoCloseable {
     private void afterReset(long now) {
       if (!acknowledged(now, 0)) {
         return;
+      }
+      if (ringsDirty) {
+        // The device has let go of the rings (it acknowledged the reset): re-initialise them, and
+        // fail what was queued on them since the link went down (virtio reset, driver side).
+        LinkStates.failAll(queues, new LinkDownException(name + ": the rings were reset for a new negotiation"));
+        for (int q = 0; q < queues.size(); q++) {
+          queues.get(q).reset(ringResets.get(q));
+        }
+        ringsDirty = false;
       }
       String mismatch = checkDevice();
       if (mismatch != null) {
@@ -373,6 +394,7 @@ public final class VirtioTransportLink implements AutoCloseable {
         write64(VirtioRegisters.queue(q, VirtioRegisters.QUEUE_DEVICE_LO), g.usedAddr());
         regs.write(VirtioRegisters.queue(q, VirtioRegisters.QUEUE_ENABLE), 1);
       }
+      ringsDirty = true; // from here on the device may take buffers from the rings
       writeStatus(status | STATUS_DRIVER_OK);
       phase = Phase.DRIVER_OK;
       deadline = now + timeoutNanos;
@@ -456,8 +478,9 @@ public final class VirtioTransportLink implements AutoCloseable {
     }
 
     /**
-     * The device went away or asked for a reset: fail what is in flight, reset the rings (virtio
-     * reset, driver side) and negotiate again. Poller thread.
+     * The device went away or asked for a reset: fail what is in flight and negotiate again. The
+     * rings are re-initialised only once a device has acknowledged the reset (it may still be
+     * using them: a slow device is not a dead one). Poller thread.
      */
     void lose(LinkState next, VirtioException why) {
       if (phase == Phase.FAILED) {
@@ -468,10 +491,13 @@ public final class VirtioTransportLink implements AutoCloseable {
       LinkDownException down = why instanceof LinkDownException l ? l
           : new LinkDownException(name + ": the link needs a reset: " + why.getMessage());
       LinkStates.failAll(queues, down);
-      for (int q = 0; q < queues.size(); q++) {
-        queues.get(q).reset(ringResets.get(q));
+      ringsDirty = true;
+      if (next == LinkState.NEEDS_RESET) {
+        phase = Phase.BACKOFF; // a device that keeps asking for resets is not hammered
+        backoffUntil = System.nanoTime() + 100_000_000L;
+      } else {
+        phase = Phase.WAIT_DEVICE;
       }
-      phase = Phase.WAIT_DEVICE;
       nextLook = System.nanoTime();
       states.set(next, why);
       offPoller(() -> log.warn("{}", why.getMessage()));
@@ -483,6 +509,10 @@ public final class VirtioTransportLink implements AutoCloseable {
       int queue = regs.read(VirtioRegisters.ERROR_QUEUE);
       int value = regs.read(VirtioRegisters.ERROR_VALUE);
       ConfigViolation[] all = ConfigViolation.values();
+      if (code == 0) {
+        return new LinkDownException(name + ": the device asked for a reset (it stopped hearing this driver, or a "
+            + "ring broke)");
+      }
       if (code < 1 || code > all.length) {
         return new LinkDownException(name + ": the device set DEVICE_NEEDS_RESET (error code " + code + ")");
       }

@@ -56,6 +56,7 @@ public final class ManagedLink implements AutoCloseable {
   private volatile @Nullable RpmsgBus openBus;
   private volatile @Nullable String waitingFor;
   private volatile @Nullable Disposable opener;
+  private volatile @Nullable Disposable busWait;
   private volatile boolean closed;
 
   public ManagedLink(String name, Link settings) {
@@ -177,46 +178,81 @@ public final class ManagedLink implements AutoCloseable {
   }
 
   private void deviceOnTransport(VhostTransportLink l) {
-    link = l;
+    if (!adopt(l)) {
+      return;
+    }
     state = l::state;
     states = l.states();
     problem = l::lastProblem;
     // The bus is handed out on the link's poller thread: publish (and log, and let endpoint
     // bindings start) off it.
-    RpmsgVirtio.device(l, rpmsgOptions()).publishOn(Schedulers.boundedElastic()).subscribe(this::publish);
+    busWait = RpmsgVirtio.device(l, rpmsgOptions()).publishOn(Schedulers.boundedElastic())
+        .subscribe(this::publish, e -> { }); // an error here means the link closed before DRIVER_OK
   }
 
   private void attach(AutoCloseable l, Supplier<LinkState> st, Flux<LinkState> sts,
       Supplier<@Nullable VirtioException> pr, RpmsgBus b) {
-    link = l;
+    if (!adopt(l)) {
+      b.close();
+      return;
+    }
     state = st;
     states = sts;
     problem = pr;
     publish(b);
   }
 
+  /** Keeps {@code l} as this link's, unless close() came first (then closes it): open and close may race. */
+  private boolean adopt(AutoCloseable l) {
+    synchronized (this) {
+      if (!closed) {
+        link = l;
+        return true;
+      }
+    }
+    try {
+      l.close();
+    } catch (Exception e) {
+      log.warn("rpmsg link '{}': close failed", name, e);
+    }
+    return false;
+  }
+
   private void publish(RpmsgBus b) {
-    if (closed) {
-      b.close();
+    synchronized (this) {
+      if (!closed) {
+        openBus = b;
+        b = null;
+      }
+    }
+    if (b != null) {
+      b.close(); // closed meanwhile
       return;
     }
-    openBus = b;
-    busSink.tryEmitValue(b);
+    busSink.tryEmitValue(openBus);
     log.info("rpmsg link '{}' ({} {}, {}): bus ready", name, settings.getTransport(), settings.getRole(), path);
   }
 
   @Override
   public void close() {
-    closed = true;
+    RpmsgBus b;
+    AutoCloseable l;
+    synchronized (this) {
+      closed = true;
+      b = openBus;
+      l = link;
+    }
     Disposable o = opener;
     if (o != null) {
       o.dispose();
     }
-    RpmsgBus b = openBus;
+    Disposable w = busWait;
+    if (w != null) {
+      w.dispose();
+    }
     if (b != null) {
       b.close();
     }
-    AutoCloseable l = link;
     if (l != null) {
       try {
         l.close();

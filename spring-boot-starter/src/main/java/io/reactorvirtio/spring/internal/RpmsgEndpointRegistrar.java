@@ -158,7 +158,8 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
         endpoint = ep;
         offPoller(() -> log.info("@RpmsgEndpoint {} bound to '{}' on link '{}' (address {})", method.describe(),
             a.name(), a.link(), ep.address()));
-      }).flatMap(ep -> Mono.defer(() -> ep.sendEach(replies(ep), r -> r.message().source(), WRITER))
+      }).flatMap(ep -> Mono.defer(() -> ep.sendEach(replies(ep), r -> r.message().source(), WRITER)
+              .doOnDiscard(Reply.class, Reply::release))
           .retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofMillis(100))
               .filter(e -> !stopped && !ep.isClosed())
               .doBeforeRetry(s -> offPoller(() -> log.warn("@RpmsgEndpoint {} on link '{}': {}; resuming",

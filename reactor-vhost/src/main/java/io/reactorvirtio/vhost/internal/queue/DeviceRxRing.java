@@ -30,6 +30,8 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
   private boolean notifyPending;
   /** Poller thread only: inside a drain, completions are published once, in flush(). */
   private boolean batching;
+  /** Detached from the ring until the next {@link #reattach}: touches no ring memory. */
+  private boolean suspended;
 
   public DeviceRxRing(Vringh ring, Doorbell doorbell, PollerContext poller) {
     this.ring = ring;
@@ -59,7 +61,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     int len;
     lock.lock();
     try {
-      if (ring.getAvail(chain) != Vringh.GOT_CHAIN) {
+      if (suspended || ring.getAvail(chain) != Vringh.GOT_CHAIN) {
         return null;
       }
       head = chain.head();
@@ -112,7 +114,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     lock.lock();
     try {
       batching = false;
-      if (!notifyPending) {
+      if (!notifyPending || suspended) {
         return;
       }
       notifyPending = false;
@@ -124,6 +126,25 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     }
     if (kick) {
       doorbell.ring();
+    }
+  }
+
+  /**
+   * The driver is resetting the rings (or the link is down): stop touching them until
+   * {@link #reattach}. Leases still held are orphaned (their release is ignored).
+   */
+  public void suspend() {
+    lock.lock();
+    try {
+      suspended = true;
+      leases = new BufferLease[leases.length];
+      for (int i = 0; i < leases.length; i++) {
+        leases[i] = new BufferLease(this, i);
+      }
+      leased.set(0);
+      notifyPending = false;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -143,6 +164,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
       leased.set(0);
       notifyPending = false;
       batching = false;
+      suspended = false;
     } finally {
       lock.unlock();
     }
@@ -152,7 +174,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
   public boolean enableNotifications() {
     lock.lock();
     try {
-      return ring.enableNotify();
+      return !suspended && ring.enableNotify();
     } finally {
       lock.unlock();
     }
@@ -162,7 +184,9 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
   public void disableNotifications() {
     lock.lock();
     try {
-      ring.disableNotify();
+      if (!suspended) {
+        ring.disableNotify();
+      }
     } finally {
       lock.unlock();
     }

@@ -24,6 +24,8 @@ public final class DeviceTxRing implements SendRing {
   private final int maxMessageSize;
   private final MemorySegment[] slices;
   private final long[] sliceOffsets;
+  /** Detached from the ring until the next {@link #reattach}: touches no ring memory. */
+  private boolean suspended;
   private final int sliceShift;
   private final SpinLock lock = new SpinLock();
 
@@ -47,7 +49,7 @@ public final class DeviceTxRing implements SendRing {
   public int credit() {
     lock.lock();
     try {
-      return ring.isBroken() ? 0 : ring.pendingAvail();
+      return suspended || ring.isBroken() ? 0 : ring.pendingAvail();
     } finally {
       lock.unlock();
     }
@@ -57,7 +59,7 @@ public final class DeviceTxRing implements SendRing {
   public <T> int write(T item, BufferWriter<T> writer) {
     lock.lock();
     try {
-      if (ring.getAvail(chain) != Vringh.GOT_CHAIN) {
+      if (suspended || ring.getAvail(chain) != Vringh.GOT_CHAIN) {
         return -1;
       }
       int head = chain.head();
@@ -99,10 +101,21 @@ public final class DeviceTxRing implements SendRing {
     return s;
   }
 
+  /** The driver is resetting the rings (or the link is down): stop touching them until {@link #reattach}. */
+  public void suspend() {
+    lock.lock();
+    try {
+      suspended = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The driver reset the rings (new generation): attach to them afresh. */
   public void reattach(Vringh fresh) {
     lock.lock();
     try {
+      suspended = false;
       ring = fresh;
       chain = fresh.newChain();
       java.util.Arrays.fill(slices, null);
@@ -116,7 +129,7 @@ public final class DeviceTxRing implements SendRing {
     boolean kick;
     lock.lock();
     try {
-      kick = ring.needNotify();
+      kick = !suspended && ring.needNotify();
     } finally {
       lock.unlock();
     }
@@ -129,7 +142,7 @@ public final class DeviceTxRing implements SendRing {
   public boolean enableNotifications() {
     lock.lock();
     try {
-      return ring.enableNotify();
+      return !suspended && ring.enableNotify();
     } finally {
       lock.unlock();
     }
@@ -139,7 +152,9 @@ public final class DeviceTxRing implements SendRing {
   public void disableNotifications() {
     lock.lock();
     try {
-      ring.disableNotify();
+      if (!suspended) {
+        ring.disableNotify();
+      }
     } finally {
       lock.unlock();
     }

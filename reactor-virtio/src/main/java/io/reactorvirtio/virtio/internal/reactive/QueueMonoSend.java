@@ -27,11 +27,12 @@ import reactor.core.publisher.Operators;
  * queue's starved list; the poller re-enables the peer's used-buffer notifications and resumes it
  * when buffers come back.
  *
- * <p>A send reserves a large batch only while its upstream keeps up: after a request whose items
- * all arrived within the {@code request} call (a synchronous or busy producer) it asks for up to
- * {@link #PREFETCH}; otherwise (an idle or asynchronous producer, such as a reply stream waiting
- * for requests) for one item at a time. So a long-lived send that is idle holds at most one
- * buffer, and cannot starve the other sends of the queue.
+ * <p>A send reserves larger batches only while its upstream keeps up: after a request whose items
+ * all arrived within the {@code request} call (a synchronous or busy producer) it asks for twice as
+ * many, up to {@link #PREFETCH}; otherwise (an idle or asynchronous producer, such as a reply
+ * stream waiting for requests) for one item at a time. And no send reserves more than a fair share
+ * of the queue (its credit over the sends under way). So sends that go idle hold little, and
+ * cannot starve the other sends of the queue.
  */
 public final class QueueMonoSend implements PollerTask {
 
@@ -139,7 +140,16 @@ public final class QueueMonoSend implements PollerTask {
       s.cancelUpstream();
       s.fail(error);
     }
-    starved.set(null);
+    // Senders that parked after the loop above passed them (subscribed meanwhile) must not be
+    // dropped from the stack: give each a look (failed ones return at once, live ones re-park).
+    SendSubscriber<?> s = takeAll();
+    while (s != null) {
+      SendSubscriber<?> next = s.nextStarved;
+      s.nextStarved = null;
+      s.parked.set(false);
+      s.drain();
+      s = next;
+    }
   }
 
   /** After {@link #failAll} and a ring reset: no credit is reserved any more. */
@@ -177,16 +187,24 @@ public final class QueueMonoSend implements PollerTask {
     @Nullable SendSubscriber<?> nextStarved;
     private @Nullable Subscription upstream;
     private volatile @Nullable Thread requestingThread;
-    private volatile boolean terminated;
+    /** Set once by whichever terminal path wins (complete, error, cancel, fail): one terminal signal. */
+    private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
     /** Items that arrived inside our last {@code request} call, and whether all did (keeps the batch large). */
     private int deliveredInRequest;
     private boolean keepingUp;
+    private int lastRequest;
 
     SendSubscriber(QueueMonoSend parent, CoreSubscriber<? super Void> actual, BufferWriter<T> writer) {
       this.parent = parent;
       this.ring = parent.ring;
       this.actual = actual;
       this.writer = writer;
+    }
+
+    /** The subscriber's context flows upstream (e.g. a {@code doOnDiscard} hook for items never written). */
+    @Override
+    public reactor.util.context.Context currentContext() {
+      return actual.currentContext();
     }
 
     @Override
@@ -205,7 +223,7 @@ public final class QueueMonoSend implements PollerTask {
         return;
       }
       do {
-        if (terminated) {
+        if (done.get()) {
           break;
         }
         VirtioException err = ring.error();
@@ -221,13 +239,19 @@ public final class QueueMonoSend implements PollerTask {
           park();
           continue;
         }
-        int k = keepingUp ? Math.min(credit, PREFETCH) : 1;
+        // Batch size: doubles while upstream keeps up (1, 2, 4 ... PREFETCH), back to 1 when it
+        // does not; never more than a fair share of the queue among the sends under way, so that
+        // sends that go idle holding reservations cannot starve the others.
+        int share = Math.max(1, (ring.credit() + parent.reserved.get()) / Math.max(1, parent.active.size()));
+        int want = keepingUp ? Math.min(PREFETCH, Math.max(2, lastRequest * 2)) : 1;
+        int k = Math.min(credit, Math.min(share, want));
         if (parent.reserved.addAndGet(k) > ring.credit()) {
           parent.reserved.addAndGet(-k); // lost a race with another sender
           park();
           continue;
         }
         outstanding.addAndGet(k);
+        lastRequest = k;
         deliveredInRequest = 0;
         requestingThread = Thread.currentThread();
         try {
@@ -253,24 +277,25 @@ public final class QueueMonoSend implements PollerTask {
 
     @Override
     public void onNext(T item) {
-      if (terminated) {
-        Operators.onNextDropped(item, actual.currentContext());
+      // Claim this item's reservation first: a concurrent cancel or failure hands back every unit
+      // still outstanding, and a unit must be handed back exactly once.
+      int left = done.get() ? -1 : claimOne();
+      if (left < 0) {
+        Operators.onDiscard(item, actual.currentContext()); // e.g. releases a lease the item holds
         return;
       }
       int n;
       try {
         n = ring.write(item, writer);
-      } catch (MessageTooLargeException e) {
-        cancelUpstream();
-        fail(e);
-        return;
       } catch (RuntimeException e) {
+        parent.reserved.decrementAndGet();
         cancelUpstream();
         fail(e);
         return;
       }
       parent.reserved.decrementAndGet();
       if (n < 0) {
+        Operators.onDiscard(item, actual.currentContext()); // the writer never saw it
         VirtioException err = ring.error();
         cancelUpstream();
         fail(err != null ? err : new IllegalStateException(
@@ -282,14 +307,27 @@ public final class QueueMonoSend implements PollerTask {
       } else {
         deliveredInRequest++;
       }
-      if (outstanding.decrementAndGet() == 0) {
+      if (left == 0) {
         drain();
+      }
+    }
+
+    /** Takes one unit of this sender's outstanding reservation; the units left, or -1 if none was. */
+    private int claimOne() {
+      for (;;) {
+        int o = outstanding.get();
+        if (o <= 0) {
+          return -1;
+        }
+        if (outstanding.compareAndSet(o, o - 1)) {
+          return o - 1;
+        }
       }
     }
 
     @Override
     public void onError(Throwable t) {
-      if (terminated) {
+      if (done.get()) {
         Operators.onErrorDropped(t, actual.currentContext());
         return;
       }
@@ -299,10 +337,9 @@ public final class QueueMonoSend implements PollerTask {
 
     @Override
     public void onComplete() {
-      if (terminated) {
+      if (!done.compareAndSet(false, true)) {
         return;
       }
-      terminated = true;
       parent.active.remove(this);
       ring.flush();
       releaseReservation();
@@ -316,8 +353,7 @@ public final class QueueMonoSend implements PollerTask {
 
     @Override
     public void cancel() {
-      if (!terminated) {
-        terminated = true;
+      if (done.compareAndSet(false, true)) {
         parent.active.remove(this);
         cancelUpstream();
         releaseReservation();
@@ -326,10 +362,9 @@ public final class QueueMonoSend implements PollerTask {
     }
 
     void fail(Throwable t) {
-      if (terminated) {
+      if (!done.compareAndSet(false, true)) {
         return;
       }
-      terminated = true;
       parent.active.remove(this);
       releaseReservation();
       actual.onError(t);

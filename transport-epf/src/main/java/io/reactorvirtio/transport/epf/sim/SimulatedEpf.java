@@ -89,51 +89,60 @@ public final class SimulatedEpf {
     SharedRegion region = SharedRegion.open(file);
     try {
       MemorySegment seg = region.segment();
-      String bad = checkHeader(seg);
+      // Read the header once and use what was checked (the RC could change it under us).
+      Header h = Header.read(seg);
+      String bad = h.check(seg.byteSize());
       if (bad != null) {
         throw new IllegalStateException(file + ": not a usable simulated EPF bus: " + bad);
       }
-      return new Endpoint(region);
+      return new Endpoint(region, h);
     } catch (RuntimeException e) {
       region.close();
       throw e;
     }
   }
 
-  /** Null when the header is sound, else the first bad field and its value. */
-  static @org.jspecify.annotations.Nullable String checkHeader(MemorySegment seg) {
-    if (seg.byteSize() < RC_MEMORY_OFFSET) {
-      return "file size " + seg.byteSize() + " < " + RC_MEMORY_OFFSET;
+  /** The header as read once from the file. */
+  record Header(long magic, int version, int registers, long memorySize, long busBase, int notifyMode, int pollUs) {
+
+    static Header read(MemorySegment seg) {
+      if (seg.byteSize() < RC_MEMORY_OFFSET) {
+        return new Header(0, 0, 0, 0, 0, 0, 0);
+      }
+      long magic = (long) U64.getAcquire(seg, MAGIC_OFFSET);
+      return new Header(magic, (int) U32.get(seg, VERSION_OFFSET), (int) U32.get(seg, REGISTERS_OFFSET),
+          (long) U64.get(seg, MEMORY_SIZE_OFFSET), (long) U64.get(seg, BUS_BASE_OFFSET),
+          (int) U32.get(seg, NOTIFY_MODE_OFFSET), (int) U32.get(seg, POLL_US_OFFSET));
     }
-    long magic = (long) U64.getAcquire(seg, MAGIC_OFFSET);
-    if (magic != MAGIC) {
-      return "magic = 0x" + Long.toHexString(magic);
+
+    /** Null when the header is sound for a file of {@code fileSize} bytes, else the first bad field and its value. */
+    @org.jspecify.annotations.Nullable String check(long fileSize) {
+      if (fileSize < RC_MEMORY_OFFSET) {
+        return "file size " + fileSize + " < " + RC_MEMORY_OFFSET;
+      }
+      if (magic != MAGIC) {
+        return "magic = 0x" + Long.toHexString(magic);
+      }
+      if (version != VERSION) {
+        return "version = " + version;
+      }
+      if (registers < 1 || 4L * registers > BAR0_SIZE) {
+        return "registers = " + registers + " (BAR0 holds " + BAR0_SIZE / 4 + ")";
+      }
+      if (memorySize <= 0 || memorySize > fileSize - RC_MEMORY_OFFSET) {
+        return "memory_size = " + memorySize + " (the file holds " + (fileSize - RC_MEMORY_OFFSET) + ")";
+      }
+      if (busBase % 4096 != 0 || Long.compareUnsigned(busBase + memorySize, busBase) < 0) {
+        return "bus_base = 0x" + Long.toHexString(busBase);
+      }
+      if (notifyMode != NOTIFY_DOORBELL && notifyMode != NOTIFY_POLLED) {
+        return "notify_mode = " + notifyMode;
+      }
+      if (notifyMode == NOTIFY_POLLED && (pollUs < 1 || pollUs >= 1_000_000)) {
+        return "poll_us = " + pollUs;
+      }
+      return null;
     }
-    int version = (int) U32.get(seg, VERSION_OFFSET);
-    if (version != VERSION) {
-      return "version = " + version;
-    }
-    int regs = (int) U32.get(seg, REGISTERS_OFFSET);
-    if (regs < 1 || 4L * regs > BAR0_SIZE) {
-      return "registers = " + regs + " (BAR0 holds " + BAR0_SIZE / 4 + ")";
-    }
-    long mem = (long) U64.get(seg, MEMORY_SIZE_OFFSET);
-    if (mem <= 0 || mem > seg.byteSize() - RC_MEMORY_OFFSET) {
-      return "memory_size = " + mem + " (the file holds " + (seg.byteSize() - RC_MEMORY_OFFSET) + ")";
-    }
-    long bus = (long) U64.get(seg, BUS_BASE_OFFSET);
-    if (bus % 4096 != 0 || Long.compareUnsigned(bus + mem, bus) < 0) {
-      return "bus_base = 0x" + Long.toHexString(bus);
-    }
-    int mode = (int) U32.get(seg, NOTIFY_MODE_OFFSET);
-    int pollUs = (int) U32.get(seg, POLL_US_OFFSET);
-    if (mode != NOTIFY_DOORBELL && mode != NOTIFY_POLLED) {
-      return "notify_mode = " + mode;
-    }
-    if (mode == NOTIFY_POLLED && (pollUs < 1 || pollUs >= 1_000_000)) {
-      return "poll_us = " + pollUs;
-    }
-    return null;
   }
 
   private static final class RootComplex implements DriverTransport {
@@ -210,15 +219,14 @@ public final class SimulatedEpf {
     private final FutexDoorbell msi;
     private final InterruptSource interrupts;
 
-    Endpoint(SharedRegion region) {
+    Endpoint(SharedRegion region, Header h) {
       this.region = region;
       this.seg = region.segment();
-      this.registers = new MemoryRegisterFile(seg, BAR0_OFFSET, (int) U32.get(seg, REGISTERS_OFFSET));
-      long mem = (long) U64.get(seg, MEMORY_SIZE_OFFSET);
-      this.window = Window.of(seg.asSlice(RC_MEMORY_OFFSET, mem), (long) U64.get(seg, BUS_BASE_OFFSET));
+      this.registers = new MemoryRegisterFile(seg, BAR0_OFFSET, h.registers());
+      this.window = Window.of(seg.asSlice(RC_MEMORY_OFFSET, h.memorySize()), h.busBase());
       this.msi = new FutexDoorbell(seg, MSI_OFFSET);
-      this.interrupts = (int) U32.get(seg, NOTIFY_MODE_OFFSET) == NOTIFY_POLLED
-          ? new PollingInterruptSource(Duration.ofNanos(1000L * (int) U32.get(seg, POLL_US_OFFSET)))
+      this.interrupts = h.notifyMode() == NOTIFY_POLLED
+          ? new PollingInterruptSource(Duration.ofNanos(1000L * h.pollUs()))
           : new FutexInterruptSource(seg, EP_DOORBELL_OFFSET);
       U32.setRelease(seg, EP_STARTED_OFFSET, 1);
     }
