@@ -51,8 +51,9 @@ import reactor.core.scheduler.Schedulers;
  * reset (DEVICE_NEEDS_RESET). Work in flight then fails with {@link LinkDownException}; the rings
  * are reset before the next negotiation. A device that refuses the configuration (its reason, a
  * {@link ConfigViolationException}, is on {@link #events()}) is retried {@value #MAX_REFUSALS}
- * times, with a growing pause; after that the link is FAILED for good. So is a device that is not
- * what this driver was made for (another device id, other queues, no room for the queue size).
+ * times, with a growing pause; after that the link is FAILED — as with a device that is not what
+ * this driver was made for (another device id, other queues, no room for the queue size) — until
+ * a new device instance publishes itself (a new {@code DEVICE_GENERATION}), which gets a fresh try.
  *
  * <pre>{@code
  * try (VirtioTransportLink link = VirtioTransportLink.create(transport, ShmLinkOptions.defaults())) {
