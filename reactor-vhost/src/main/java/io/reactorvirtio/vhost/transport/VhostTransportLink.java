@@ -83,8 +83,9 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
   private final long offered;
   private final int inboundMask;
   private volatile List<QueueHandle> queues = List.of();
-  private final List<DeviceRxRing> rxRings = new ArrayList<>();
-  private final List<DeviceTxRing> txRings = new ArrayList<>();
+  /** Per queue: re-attach to fresh rings, and stop touching the rings (same order as {@link #queues}). */
+  private final List<java.util.function.Consumer<Vringh>> reattachers = new ArrayList<>();
+  private final List<Runnable> suspenders = new ArrayList<>();
   private int attachedSize;
   private int attachedBuffer;
   private volatile boolean closed;
@@ -348,16 +349,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
     /** Stops every queue touching its ring until the next attach (virtio: no ring access outside DRIVER_OK). */
     void detachRings() {
       attached = false;
-      for (DeviceRxRing rx : rxRings) {
-        if (rx != null) {
-          rx.suspend();
-        }
-      }
-      for (DeviceTxRing tx : txRings) {
-        if (tx != null) {
-          tx.suspend();
-        }
-      }
+      suspenders.forEach(Runnable::run);
     }
 
     @Override
@@ -427,19 +419,19 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
       if (queues.isEmpty() || size != attachedSize || buf != attachedBuffer) {
         List<QueueHandle> old = queues;
         old.forEach(QueueHandle::detach);
-        rxRings.clear();
-        txRings.clear();
+        reattachers.clear();
+        suspenders.clear();
         List<QueueHandle> fresh = new ArrayList<>(count);
         for (int q = 0; q < count; q++) {
           if (options.directions().get(q) == Direction.INBOUND) {
             DeviceTxRing tx = new DeviceTxRing(rings.get(q), transport.driverDoorbell(q), buf);
-            txRings.add(tx);
-            rxRings.add(null);
+            reattachers.add(tx::reattach);
+            suspenders.add(tx::suspend);
             fresh.add(QueueHandle.outbound(q, size, tx, poller));
           } else {
             DeviceRxRing rx = new DeviceRxRing(rings.get(q), transport.driverDoorbell(q), poller);
-            rxRings.add(rx);
-            txRings.add(null);
+            reattachers.add(rx::reattach);
+            suspenders.add(rx::suspend);
             fresh.add(QueueHandle.inbound(q, size, rx, poller));
           }
         }
@@ -448,12 +440,7 @@ public final class VhostTransportLink implements VhostDevice, AutoCloseable {
         attachedBuffer = buf;
       } else {
         for (int q = 0; q < count; q++) {
-          DeviceRxRing rx = rxRings.get(q);
-          if (rx != null) {
-            rx.reattach(rings.get(q));
-          } else {
-            txRings.get(q).reattach(rings.get(q));
-          }
+          reattachers.get(q).accept(rings.get(q));
         }
       }
       attached = true;

@@ -1,6 +1,7 @@
 package io.reactorvirtio.virtio.transport;
 
 import io.reactorvirtio.virtio.internal.ring.SplitRingLayout;
+import io.reactorvirtio.virtio.link.ShmLinkLayout;
 
 /**
  * How a {@link VirtioTransportLink} lays out the driver memory a transport gives it: queue
@@ -16,9 +17,9 @@ public final class TransportMemoryLayout {
 
   private TransportMemoryLayout() {}
 
-  /** Bytes between two queues' rings: vring_size(N, 4096) rounded up to 4096. */
+  /** Bytes between two queues' rings: vring_size(N, 4096) rounded up to 4096 (as in the shared-memory link). */
   public static long ringStride(int queueSize) {
-    return SplitRingLayout.alignUp(SplitRingLayout.legacyRingBytes(queueSize, RING_ALIGN), RING_ALIGN);
+    return ShmLinkLayout.ringStride(queueSize);
   }
 
   public static long ringOffset(int queue, int queueSize) {

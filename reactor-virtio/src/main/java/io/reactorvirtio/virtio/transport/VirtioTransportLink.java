@@ -554,11 +554,6 @@ public final class VirtioTransportLink implements AutoCloseable {
       regs.write(lo, (int) value);
       regs.write(lo + 1, (int) (value >>> 32));
     }
-
-    @Override
-    public void onClose() {
-      regs.write(VirtioRegisters.DEVICE_STATUS, 0);
-    }
   }
 
   /** Stops the poller, resets the device (status 0) and closes the transport. */

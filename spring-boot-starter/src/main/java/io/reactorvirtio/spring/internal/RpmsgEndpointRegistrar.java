@@ -62,11 +62,6 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
     return bean;
   }
 
-  /** The methods found so far. */
-  public List<EndpointMethod> methods() {
-    return List.copyOf(methods);
-  }
-
   @Override
   public void start() {
     RpmsgLinks all = links.getObject();
@@ -251,10 +246,6 @@ public final class RpmsgEndpointRegistrar implements BeanPostProcessor, SmartLif
         offPoller(() -> log.warn("@RpmsgEndpoint {} threw (error {} so far); the endpoint goes on",
             method.describe(), n, t));
       }
-    }
-
-    long errors() {
-      return errors.get();
     }
 
     void stop() {

@@ -38,10 +38,16 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     this.chain = ring.newChain();
     this.doorbell = doorbell;
     this.poller = poller;
-    this.leases = new BufferLease[ring.size()];
-    for (int i = 0; i < leases.length; i++) {
-      leases[i] = new BufferLease(this, i);
+    this.leases = freshLeases(ring.size());
+  }
+
+  /** A lease per slot; replacing the array orphans the leases handed out before (their release is ignored). */
+  private BufferLease[] freshLeases(int n) {
+    BufferLease[] fresh = new BufferLease[n];
+    for (int i = 0; i < n; i++) {
+      fresh[i] = new BufferLease(this, i);
     }
+    return fresh;
   }
 
   @Override
@@ -137,10 +143,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     lock.lock();
     try {
       suspended = true;
-      leases = new BufferLease[leases.length];
-      for (int i = 0; i < leases.length; i++) {
-        leases[i] = new BufferLease(this, i);
-      }
+      leases = freshLeases(leases.length);
       leased.set(0);
       notifyPending = false;
     } finally {
@@ -157,10 +160,7 @@ public final class DeviceRxRing implements ReceiveRing, LeaseOwner {
     try {
       ring = fresh;
       chain = fresh.newChain();
-      leases = new BufferLease[fresh.size()];
-      for (int i = 0; i < leases.length; i++) {
-        leases[i] = new BufferLease(this, i);
-      }
+      leases = freshLeases(fresh.size());
       leased.set(0);
       notifyPending = false;
       batching = false;

@@ -68,7 +68,7 @@ public final class DeviceTxRing implements SendRing {
             chain.readableCount() * 1000L + chain.writableCount());
         return -1;
       }
-      MemorySegment buffer = slice(head, chain.writableOffset(0), chain.writableLength(0));
+      MemorySegment buffer = slice(chain.writableOffset(0), chain.writableLength(0));
       int len;
       try {
         len = writer.write(item, buffer);
@@ -90,7 +90,7 @@ public final class DeviceTxRing implements SendRing {
    * descriptor head, so after warm-up a write allocates no slice (and layers above that cache
    * per-buffer views, such as rpmsg's payload views, keep hitting).
    */
-  private MemorySegment slice(int head, long offset, int length) {
+  private MemorySegment slice(long offset, int length) {
     int i = (int) ((offset * 0x9E3779B97F4A7C15L) >>> sliceShift);
     MemorySegment s = slices[i];
     if (s == null || sliceOffsets[i] != offset || s.byteSize() != length) {

@@ -102,6 +102,11 @@ public final class QueueMonoSend implements PollerTask {
     }
     // Resume only those parked now: a sender that finds no credit again parks anew, for the
     // next round (otherwise this loop would spin on it).
+    return resumeStarved();
+  }
+
+  /** Takes every parked sender and lets each look again (drain); returns how many. */
+  private int resumeStarved() {
     int n = 0;
     SendSubscriber<?> s = takeAll();
     while (s != null) {
@@ -142,14 +147,7 @@ public final class QueueMonoSend implements PollerTask {
     }
     // Senders that parked after the loop above passed them (subscribed meanwhile) must not be
     // dropped from the stack: give each a look (failed ones return at once, live ones re-park).
-    SendSubscriber<?> s = takeAll();
-    while (s != null) {
-      SendSubscriber<?> next = s.nextStarved;
-      s.nextStarved = null;
-      s.parked.set(false);
-      s.drain();
-      s = next;
-    }
+    resumeStarved();
   }
 
   /** After {@link #failAll} and a ring reset: no credit is reserved any more. */

@@ -131,7 +131,12 @@ public final class SimulatedNtb {
   }
 
   /** What both ports share: the mapping, the scratchpads, the local doorbell latch and mask. */
-  private static final class Port {
+  /**
+   * One port of the simulated NTB, what both hosts have alike: the shared scratchpads, their own
+   * doorbell register (bits, mask, futex) and link-enable word. {@link Host1} and {@link Host2}
+   * add their role's memory view and which peer they ring.
+   */
+  public abstract static sealed class Port permits Host1, Host2 {
     final SharedRegion region;
     final MemorySegment seg;
     final int port;
@@ -153,23 +158,43 @@ public final class SimulatedNtb {
       return seg.asSlice(MW0_OFFSET, options.mwSize());
     }
 
-    boolean linkUp() {
+    /** The 128 shared scratchpads. */
+    public RegisterFile registers() {
+      return spads;
+    }
+
+    /** This port's doorbell: parks on its futex, clears the {@code db} bits it consumes. */
+    public NtbSimInterruptSource interrupts() {
+      return interrupts;
+    }
+
+    /** Both ports have their link enabled. */
+    public boolean hardwareLinkUp() {
       return NtbSimFile.linkEnabled(seg, HOST1) && NtbSimFile.linkEnabled(seg, HOST2);
     }
 
-    int db() {
+    /** The options of this file (written by HOST1, read back from the validated header by HOST2). */
+    public NtbSimOptions options() {
+      return options;
+    }
+
+    /** This port's latched doorbell bits. */
+    public int db() {
       return (int) U32.getAcquire(seg, NtbSimLayout.port(port, DB));
     }
 
-    int dbMask() {
+    /** This port's doorbell mask. */
+    public int dbMask() {
       return (int) U32.getAcquire(seg, NtbSimLayout.port(port, DB_MASK));
     }
 
-    void setDbMask(int bits) {
+    /** Masks doorbell bits: they still latch in {@code db} but raise no interrupt. */
+    public void setDbMask(int bits) {
       int unused = (int) U32.getAndBitwiseOr(seg, NtbSimLayout.port(port, DB_MASK), bits);
     }
 
-    void clearDbMask(int bits) {
+    /** Unmasks doorbell bits; any of them already latched raise the interrupt now. */
+    public void clearDbMask(int bits) {
       int unused = (int) U32.getAndBitwiseAnd(seg, NtbSimLayout.port(port, DB_MASK), ~bits);
       if ((db() & bits) != 0) { // bits latched while masked raise the interrupt now
         new FutexDoorbell(seg, NtbSimLayout.port(port, NtbSimLayout.DOORBELL)).ring();
@@ -177,7 +202,7 @@ public final class SimulatedNtb {
     }
 
     /** Disables this port's link and unmaps; true the first time. */
-    boolean close() {
+    boolean closePort() {
       if (!closed.compareAndSet(false, true)) {
         return false;
       }
@@ -195,35 +220,27 @@ public final class SimulatedNtb {
    * HOST1, the virtio driver side: owns the file and MW0 (its inbound window), rings HOST2's
    * doorbell bits, parks on its own.
    */
-  public static final class Host1 implements DriverTransport {
-
-    private final Port p;
+  public static final class Host1 extends Port implements DriverTransport {
 
     private Host1(SharedRegion region, NtbSimOptions options) {
-      this.p = new Port(region, HOST1, options);
+      super(region, HOST1, options);
     }
 
     @Override
     public String name() {
-      return "ntb-sim:host1:" + p.region.path().getFileName();
-    }
-
-    /** The 128 shared scratchpads. */
-    @Override
-    public RegisterFile registers() {
-      return p.spads;
+      return "ntb-sim:host1:" + region.path().getFileName();
     }
 
     /** MW0: HOST1's inbound window, the memory HOST2 reaches. */
     @Override
     public MemorySegment memory() {
-      return p.mw0();
+      return mw0();
     }
 
     /** Where HOST2 sees MW0 byte 0 (the header's {@code mw0_bus_base}). */
     @Override
     public long memoryBusAddress() {
-      return p.options.mwBusBase();
+      return options.mwBusBase();
     }
 
     /**
@@ -233,57 +250,20 @@ public final class SimulatedNtb {
      */
     @Override
     public Doorbell deviceDoorbell(int queue) {
-      return new NtbSimDoorbell(p.seg, HOST2, queue);
-    }
-
-    /** HOST1's doorbell: parks on its futex, clears the {@code db} bits it consumes. */
-    @Override
-    public NtbSimInterruptSource interrupts() {
-      return p.interrupts;
-    }
-
-    /** Both ports have their link enabled. */
-    @Override
-    public boolean hardwareLinkUp() {
-      return p.linkUp();
-    }
-
-    /** The options read back from this file's header. */
-    public NtbSimOptions options() {
-      return p.options;
-    }
-
-    /** HOST1's latched doorbell bits. */
-    public int db() {
-      return p.db();
-    }
-
-    /** HOST1's doorbell mask. */
-    public int dbMask() {
-      return p.dbMask();
-    }
-
-    /** Masks doorbell bits: they still latch in {@code db} but raise no interrupt. */
-    public void setDbMask(int bits) {
-      p.setDbMask(bits);
-    }
-
-    /** Unmasks doorbell bits; any of them already latched raise the interrupt now. */
-    public void clearDbMask(int bits) {
-      p.clearDbMask(bits);
+      return new NtbSimDoorbell(seg, HOST2, queue);
     }
 
     /** Disables HOST1's link, unmaps and deletes the file; idempotent. */
     @Override
     public void close() {
-      if (p.close()) {
-        p.region.unlink();
+      if (closePort()) {
+        region.unlink();
       }
     }
 
     @Override
     public String toString() {
-      return "SimulatedNtb.Host1[" + p.region.path() + ", " + p.options + "]";
+      return "SimulatedNtb.Host1[" + region.path() + ", " + options + "]";
     }
   }
 
@@ -291,25 +271,18 @@ public final class SimulatedNtb {
    * HOST2, the vhost device side: reaches MW0 through a {@link Window} at the header's bus base,
    * rings HOST1's doorbell bits, parks on its own.
    */
-  public static final class Host2 implements DeviceTransport {
+  public static final class Host2 extends Port implements DeviceTransport {
 
-    private final Port p;
     private final Window window;
 
     private Host2(SharedRegion region, NtbSimOptions options) {
-      this.p = new Port(region, HOST2, options);
-      this.window = Window.of(p.mw0(), options.mwBusBase());
+      super(region, HOST2, options);
+      this.window = Window.of(mw0(), options.mwBusBase());
     }
 
     @Override
     public String name() {
-      return "ntb-sim:host2:" + p.region.path().getFileName();
-    }
-
-    /** The 128 shared scratchpads. */
-    @Override
-    public RegisterFile registers() {
-      return p.spads;
+      return "ntb-sim:host2:" + region.path().getFileName();
     }
 
     /** MW0 at bus {@code mw0_bus_base}; refuses addresses outside it. */
@@ -325,55 +298,18 @@ public final class SimulatedNtb {
      */
     @Override
     public Doorbell driverDoorbell(int queue) {
-      return new NtbSimDoorbell(p.seg, HOST1, queue);
-    }
-
-    /** HOST2's doorbell: parks on its futex, clears the {@code db} bits it consumes. */
-    @Override
-    public NtbSimInterruptSource interrupts() {
-      return p.interrupts;
-    }
-
-    /** Both ports have their link enabled. */
-    @Override
-    public boolean hardwareLinkUp() {
-      return p.linkUp();
-    }
-
-    /** The options read from the (validated) header. */
-    public NtbSimOptions options() {
-      return p.options;
-    }
-
-    /** HOST2's latched doorbell bits. */
-    public int db() {
-      return p.db();
-    }
-
-    /** HOST2's doorbell mask. */
-    public int dbMask() {
-      return p.dbMask();
-    }
-
-    /** Masks doorbell bits: they still latch in {@code db} but raise no interrupt. */
-    public void setDbMask(int bits) {
-      p.setDbMask(bits);
-    }
-
-    /** Unmasks doorbell bits; any of them already latched raise the interrupt now. */
-    public void clearDbMask(int bits) {
-      p.clearDbMask(bits);
+      return new NtbSimDoorbell(seg, HOST1, queue);
     }
 
     /** Disables HOST2's link and unmaps; the file stays. Idempotent. */
     @Override
     public void close() {
-      p.close();
+      closePort();
     }
 
     @Override
     public String toString() {
-      return "SimulatedNtb.Host2[" + p.region.path() + ", " + p.options + "]";
+      return "SimulatedNtb.Host2[" + region.path() + ", " + options + "]";
     }
   }
 }
